@@ -2,9 +2,103 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="项目支出绩效自评报告起草与核对助手")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="项目支出绩效自评报告起草与核对助手")
+
+SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="评分方案：national（默认）、sichuan、exec20")]
+
+
+def _fail(message: str) -> None:
+    """Print a plain-Chinese message on stderr and exit with status 2 (input could not be used)."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _settings(**flags: object):  # type: ignore[no-untyped-def]
+    from assistant.settings import Settings, SettingsError
+
+    try:
+        return Settings.load(flags)
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+def _scheme(name: str):  # type: ignore[no-untyped-def]
+    from assistant.scoring import load_scheme
+
+    try:
+        return load_scheme(name)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+
+
+def _figure_files(paths: list[Path]) -> list[Path]:
+    """Return the figures files named, a folder standing for the files in it."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+        else:
+            out.append(path)
+    return out
+
+
+@app.command()
+def draft(
+    figures: Annotated[list[Path], typer.Argument(help="项目数据文件（YAML/JSON）或其所在文件夹")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹")] = Path("out"),
+    scheme: SchemeOpt = None,
+    backend: Annotated[str | None, typer.Option(help="起草方式：template（离线模板，默认）")] = None,
+) -> None:
+    """起草完整的自评报告，写出 NAME.md、NAME.docx、NAME.json 和 NAME.check.json。"""
+    from rich.console import Console
+
+    from assistant.batch import draft_files
+
+    settings = _settings(scheme=scheme, backend=backend)
+    files = _figure_files(figures)
+    if not files:
+        _fail("没有找到项目数据文件（.yaml、.yml 或 .json）")
+    results = draft_files(files, out, _scheme(settings.scheme), Console(stderr=True))
+    if any(r.error for r in results):
+        raise typer.Exit(2)
+
+
+@app.command()
+def score(
+    figures: Annotated[Path, typer.Argument(help="项目数据文件（YAML/JSON）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取）")] = False,
+    scheme: SchemeOpt = None,
+) -> None:
+    """打印事实表、评分表和等级。"""
+    from assistant.diagnose import diagnose
+    from assistant.facts import build_facts
+    from assistant.figures import FiguresError, read_figures
+
+    settings = _settings(scheme=scheme)
+    try:
+        fig = read_figures(figures)
+    except FiguresError as exc:
+        _fail(str(exc))
+    table = build_facts(fig, _scheme(settings.scheme))
+    findings = diagnose(table)
+    if as_json:
+        from assistant.report import fact_data, score_sheet_data
+
+        data = {"facts": [fact_data(f) for f in table], "score_sheet": score_sheet_data(table),
+                "findings": [f.to_json() for f in findings]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from assistant.show import show_score
+
+    show_score(table, findings)
 
 
 def main() -> None:

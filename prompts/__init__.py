@@ -1,0 +1,1 @@
+"""Template files (Jinja2) for every section; loaded by assistant.prompts."""

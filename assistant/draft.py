@@ -1,0 +1,141 @@
+"""Drafting: plan the sections, gather each one's context, write it, assemble the Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from assistant.diagnose import diagnose
+from assistant.facts import FactTable, build_facts
+from assistant.figures import Figures
+from assistant.findings import Finding
+from assistant.report import Report, Section
+from assistant.scoring import BASIS_LABELS, Scheme, load_scheme
+from assistant.writers import WRITERS, Writer
+
+PLACEHOLDER = "【待补充：{}】"
+LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")
+# Findings that are deviations from the goals (五（三）) rather than faults of the table.
+DEVIATION_CODES = {"low_execution", "spend_exceeds_budget", "underachievement_unexplained",
+                   "overachievement_unexplained", "deviation_explained"}
+# Findings whose improvement measure is the same one: the report states it once.
+SAME_MEASURE = {"rate_mismatch": "table", "score_mismatch": "table", "grade_mismatch": "table"}
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A planned section: id, heading, level (1 一、 / 2 （一）) and the template that writes it."""
+
+    id: str
+    title: str
+    level: int
+    template: str | None
+
+
+PLAN: tuple[SectionSpec, ...] = (
+    SectionSpec("basic", "一、基本情况", 1, None),
+    SectionSpec("basic.overview", "（一）项目概况", 2, "overview"),
+    SectionSpec("basic.goal", "（二）年度绩效目标设定情况", 2, "goal"),
+    SectionSpec("process", "二、绩效自评工作开展情况", 1, "process"),
+    SectionSpec("result", "三、绩效自评结果", 1, "result"),
+    SectionSpec("use", "四、项目资金使用绩效", 1, "use"),
+    SectionSpec("use.funds", "（一）资金管理过程情况", 2, "funds"),
+    SectionSpec("use.indicators", "（二）绩效目标完成情况", 2, "indicators"),
+    SectionSpec("lessons", "五、主要经验、存在的问题和偏离绩效目标的原因分析", 1, None),
+    SectionSpec("lessons.experience", "（一）主要经验", 2, "experience"),
+    SectionSpec("lessons.problems", "（二）存在的问题", 2, "problems"),
+    SectionSpec("lessons.deviation", "（三）偏离绩效目标的原因分析", 2, "deviation"),
+    SectionSpec("improvements", "六、改进意见", 1, "improvements"),
+    SectionSpec("publication", "七、绩效自评结果拟应用和公开情况", 1, "publication"),
+)
+
+
+@dataclass
+class DraftContext:
+    """Everything a writer may use for one report: the fact table and the findings on it."""
+
+    table: FactTable
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Finding]:
+        """Return the findings the report discusses as problems (all but pure information)."""
+        return [f for f in self.findings if f.severity != "info" or f.code == "deviation_explained"]
+
+    @property
+    def deviations(self) -> list[Finding]:
+        return [f for f in self.findings if f.code in DEVIATION_CODES]
+
+    @property
+    def measures(self) -> list[Finding]:
+        """Return one finding per distinct improvement measure, in the order of the problems."""
+        seen: dict[tuple[str, str], Finding] = {}
+        for f in self.problems:
+            seen.setdefault((SAME_MEASURE.get(f.code, f.code + f.cause), f.indicator), f)
+        return list(seen.values())
+
+    def finding_codes(self, section_id: str) -> tuple[str, ...]:
+        """Return the codes of the findings a section answers, one per problem paragraph."""
+        chosen = {"lessons.problems": self.problems, "lessons.deviation": self.deviations,
+                  "improvements": self.measures}.get(section_id, [])
+        return tuple(f.code for f in chosen)
+
+    @cached_property
+    def _variables(self) -> dict[str, Any]:
+        t, fig = self.table, self.table.figures
+        rows = t.sheet.indicators
+        groups = [(lv, [r for r in rows if r.indicator.level1 == lv]) for lv in LEVEL1_ORDER]
+        overshoot = {f.indicator for f in self.findings if f.cause == "目标设置偏低"}
+        return {
+            "project": fig.project, "figures": fig, "funds": fig.funds, "table": t, "scheme": t.scheme,
+            "rows": rows, "rows_by_id": {r.indicator.id: r for r in rows},
+            "groups": [(lv, items) for lv, items in groups if items],
+            "has_benefit_group": any(r.indicator.level1 == "效益指标" for r in rows),
+            "group_scores": _group_scores(t),
+            "basis_label": BASIS_LABELS[t.sheet.basis],
+            "other_rates": [{"id": f"rate.{b}", "basis": BASIS_LABELS[b]} for b in BASIS_LABELS
+                            if b != t.sheet.basis and f"rate.{b}" in t],
+            "adjusted": "funds.adjustment" in t,
+            "breakdown": [{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)],
+            "low_execution": float(t[t.rate_id].value) < t.scheme.thresholds.execution_rate,
+            "met_all": all(r.verdict in ("已完成", "超额完成") for r in rows),
+            "facts_list": [{"id": f"fact.{n + 1}", "name": x.name, "qualifier": x.qualifier}
+                           for n, x in enumerate(fig.facts)],
+            "basis_docs": "、".join(fig.project.basis),
+            "overshoot_ids": overshoot,
+            "weights_filled": any(r.weight_filled for r in rows),
+            "empty_groups": "、".join(g.name for g in t.scheme.groups
+                                     if not any(r.group == g.name for r in rows)),
+            "problems": self.problems, "deviations": self.deviations,
+            "f": self._mark, "n": lambda fid: self._mark(fid, number_only=True),
+            "has": lambda fid: fid in t,
+            "placeholder": PLACEHOLDER.format,
+        }
+
+    def variables(self, section_id: str = "") -> dict[str, Any]:
+        """Return the template variables of a section (shared by all but 改进意见)."""
+        if section_id == "improvements":
+            # One paragraph per distinct measure: several findings may call for the same one.
+            return {**self._variables, "problems": self.measures}
+        return self._variables
+
+    def _mark(self, fact_id: str, number_only: bool = False) -> str:
+        if fact_id not in self.table:
+            raise KeyError(f"模板引用了不存在的事实「{fact_id}」")
+        return f"⟦{fact_id}|n⟧" if number_only else f"⟦{fact_id}⟧"
+
+
+def _group_scores(t: FactTable) -> list[dict[str, str]]:
+    return [{"name": t[f"group.{n + 1}.score"].label.removesuffix("得分"), "score": f"group.{n + 1}.score",
+             "weight": f"group.{n + 1}.weight"} for n in range(len(t.scheme.groups)) if f"group.{n + 1}.score" in t]
+
+
+def draft_report(fig: Figures, scheme: Scheme | None = None, writer: Writer | None = None) -> Report:
+    """Return the drafted report of one project-year."""
+    table = build_facts(fig, scheme or load_scheme())
+    context = DraftContext(table, diagnose(table))
+    writer = writer or WRITERS["template"]()
+    sections = tuple(writer.write(spec, context) for spec in PLAN)
+    title = f"{fig.project.year}年度{fig.project.name}项目支出绩效自评报告"
+    return Report(title, sections, table, tuple(context.findings))

@@ -1,0 +1,236 @@
+"""The fact table (FORMAT.md §2): every number a report may state, input or derived."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from assistant.figures import Figures, decimals_of
+from assistant.scoring import BASIS_LABELS, Scheme, ScoreSheet, load_scheme, score_figures
+
+BASIS_FACT = {"budget_adjusted": "funds.budget_adjusted", "budget_initial": "funds.budget_initial",
+              "allocated": "funds.allocated"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One number (or grade) with its label, unit, display precision and, if derived, its formula."""
+
+    id: str
+    label: str
+    value: float | str
+    unit: str = ""
+    decimals: int = 0
+    formula: str = ""  # empty for an input fact
+    source: str = ""  # where an input fact was read: a path in the figures file, or the scheme
+    qualifier: str = ""
+    chosen: bool = False  # the execution rate on the basis the report uses
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.formula)
+
+    @property
+    def number(self) -> str:
+        """Return the value as written in a report, at the fact's display precision."""
+        if isinstance(self.value, str):
+            return self.value
+        return format_number(self.value, self.decimals)
+
+    @property
+    def display(self) -> str:
+        """Return the value with its unit, as a report states it ("138.78万元", "99.84%")."""
+        return f"{self.number}{self.unit}"
+
+
+def format_number(value: float, decimals: int) -> str:
+    """Return value rounded half-up to `decimals` places, without thousands separators."""
+    text = f"{round(value + (1e-9 if value >= 0 else -1e-9), decimals):.{decimals}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00") else text
+
+
+def precision(value: float, most: int = 2) -> int:
+    """Return the fewest decimals (up to `most`) that show value rounded to `most` places."""
+    return decimals_of(f"{value:.{most}f}")
+
+
+def _input_decimals(value: float) -> int:
+    return decimals_of(repr(float(value)))
+
+
+@dataclass
+class FactTable:
+    """The facts of one project-year, with the score sheet and the notes on what was interpreted."""
+
+    figures: Figures
+    sheet: ScoreSheet
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self.facts.values())
+
+    def __contains__(self, fact_id: str) -> bool:
+        return fact_id in self.facts
+
+    def __getitem__(self, fact_id: str) -> Fact:
+        return self.facts[fact_id]
+
+    @property
+    def notes(self) -> list[str]:
+        return self.sheet.notes
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.sheet.scheme
+
+    @property
+    def rate_id(self) -> str:
+        """Return the id of the execution rate on the chosen basis."""
+        return f"rate.{self.sheet.basis}"
+
+    def add(self, fact: Fact) -> None:
+        self.facts[fact.id] = fact
+
+
+def build_facts(fig: Figures, scheme: Scheme | None = None) -> FactTable:
+    """Return the fact table of the figures: inputs, derived values, scores and grade."""
+    scheme = scheme or load_scheme()
+    table = FactTable(fig, score_figures(fig, scheme))
+    _funds(table)
+    _breakdown(table)
+    _indicators(table)
+    _scores(table)
+    for n, extra in enumerate(fig.facts):
+        table.add(Fact(f"fact.{n + 1}", extra.name, extra.value, extra.unit,
+                       _input_decimals(extra.value), source=f"facts[{n}]", qualifier=extra.qualifier))
+    _reported(table)
+    return table
+
+
+def _money(table: FactTable, fid: str, label: str, value: float, source: str) -> None:
+    unit = table.figures.funds.unit
+    table.add(Fact(fid, label, value, unit, _input_decimals(value), source=source))
+
+
+def _derived_money(table: FactTable, fid: str, label: str, value: float, formula: str,
+                   inputs: list[str]) -> None:
+    decimals = max(table[i].decimals for i in inputs)
+    table.add(Fact(fid, label, round(value, decimals), table.figures.funds.unit, decimals, formula))
+
+
+def _rate(table: FactTable, fid: str, label: str, num: float, den: float, formula: str,
+          chosen: bool = False) -> None:
+    value = round(num / den * 100, 2)
+    table.add(Fact(fid, label, value, "%", precision(value), formula, chosen=chosen))
+
+
+def _funds(table: FactTable) -> None:
+    f = table.figures.funds
+    _money(table, "funds.budget_initial", "年初预算数", f.budget_initial, "funds.budget_initial")
+    _money(table, "funds.budget_adjusted", "全年预算数", f.adjusted,
+           "funds.budget_adjusted" if f.budget_adjusted is not None else "funds.budget_initial")
+    if f.allocated is not None:
+        _money(table, "funds.allocated", "实际到位资金", f.allocated, "funds.allocated")
+    _money(table, "funds.spent", "全年执行数", f.spent, "funds.spent")
+    if f.adjusted != f.budget_initial:
+        _derived_money(table, "funds.adjustment", "预算调整额", abs(f.adjusted - f.budget_initial),
+                       "|全年预算数 − 年初预算数|", ["funds.budget_initial", "funds.budget_adjusted"])
+    for basis, fact_id in BASIS_FACT.items():
+        if basis == "budget_initial" and f.adjusted == f.budget_initial and f.rate_basis != basis:
+            continue  # the same rate as on 全年预算数: one fact is enough
+        if fact_id in table and table[fact_id].value:
+            _rate(table, f"rate.{basis}", f"预算执行率（按{BASIS_LABELS[basis]}）", f.spent,
+                  float(table[fact_id].value), f"全年执行数 ÷ {BASIS_LABELS[basis]} × 100",
+                  chosen=basis == f.rate_basis)
+    _derived_money(table, "balance.budget", "预算结余", f.adjusted - f.spent, "全年预算数 − 全年执行数",
+                   ["funds.budget_adjusted", "funds.spent"])
+    if f.allocated is not None:
+        _derived_money(table, "balance.allocated", "已到位未支出资金", f.allocated - f.spent,
+                       "实际到位资金 − 全年执行数", ["funds.allocated", "funds.spent"])
+        if f.adjusted:
+            _rate(table, "rate.allocation", "资金到位率", f.allocated, f.adjusted,
+                  "实际到位资金 ÷ 全年预算数 × 100")
+
+
+def _breakdown(table: FactTable) -> None:
+    rows = table.figures.funds.breakdown
+    for n, row in enumerate(rows):
+        key = f"breakdown[{n}]"
+        if row.budget_initial is not None:
+            _money(table, f"{key}.budget_initial", f"{row.name}年初预算数", row.budget_initial,
+                   f"funds.{key}.budget_initial")
+        _money(table, f"{key}.budget", f"{row.name}全年预算数", row.budget, f"funds.{key}.budget")
+        _money(table, f"{key}.spent", f"{row.name}执行数", row.spent, f"funds.{key}.spent")
+        if row.budget:
+            _rate(table, f"{key}.rate", f"{row.name}执行率", row.spent, row.budget,
+                  f"{row.name}执行数 ÷ {row.name}全年预算数 × 100")
+    if rows:
+        budgets = [f"breakdown[{n}].budget" for n in range(len(rows))]
+        spents = [f"breakdown[{n}].spent" for n in range(len(rows))]
+        _derived_money(table, "breakdown.sum_budget", "分项全年预算数合计",
+                       sum(r.budget for r in rows), "各分项全年预算数之和", budgets)
+        _derived_money(table, "breakdown.sum_spent", "分项执行数合计", sum(r.spent for r in rows),
+                       "各分项执行数之和", spents)
+
+
+def _indicators(table: FactTable) -> None:
+    for row in table.sheet.indicators:
+        ind, key = row.indicator, f"ind.{row.indicator.id}"
+        where = f"indicators[{table.figures.indicators.index(ind)}]"
+        for what, parsed, label in (("target", row.target, "年度指标值"), ("actual", row.actual, "实际完成值")):
+            value = parsed.value if parsed.value is not None else parsed.text
+            table.add(Fact(f"{key}.{what}", f"{ind.name}{label}", value, parsed.unit if parsed.value
+                           is not None else "", parsed.decimals, source=f"{where}.{what}"))
+        table.add(Fact(f"{key}.weight", f"{ind.name}分值", row.weight, "分", precision(row.weight),
+                       "评分方案按组均分" if row.weight_filled else "", source=f"{where}.weight"))
+        table.add(Fact(f"{key}.score", f"{ind.name}得分", row.score, "分", precision(row.score), row.formula))
+        if row.completion is not None:
+            table.add(Fact(f"{key}.completion", f"{ind.name}完成率", row.completion, "%",
+                           precision(row.completion), "实际完成值 ÷ 年度指标值 × 100（反向指标取倒数）"))
+        if row.verdict == "未完成" and row.target.value is not None and row.actual.value is not None:
+            gap = abs(row.target.value - row.actual.value)
+            decimals = max(row.target.decimals, row.actual.decimals)
+            table.add(Fact(f"{key}.gap", f"{ind.name}与目标差距", round(gap, decimals), row.target.unit,
+                           decimals, "|年度指标值 − 实际完成值|"))
+
+
+def _scores(table: FactTable) -> None:
+    sheet, scheme = table.sheet, table.scheme
+    rows = sheet.indicators
+    met = sum(r.verdict in ("已完成", "超额完成") for r in rows)
+    table.add(Fact("scheme.total", "满分", scheme.total, "分", precision(scheme.total), source="scheme"))
+    table.add(Fact("scheme.execution_threshold", "执行率须说明原因的下限", scheme.thresholds.execution_rate,
+                   "%", precision(scheme.thresholds.execution_rate), source="scheme"))
+    table.add(Fact("scheme.overshoot", "超目标须说明原因的比例", scheme.thresholds.overshoot, "%",
+                   precision(scheme.thresholds.overshoot), source="scheme"))
+    table.add(Fact("score.execution_weight", "预算执行率分值", sheet.execution_weight, "分",
+                   precision(sheet.execution_weight), source="scheme"))
+    table.add(Fact("score.execution", "预算执行率得分", sheet.execution_score, "分",
+                   precision(sheet.execution_score), "预算执行率分值 × 执行率，不超过分值"))
+    for n, group in enumerate(scheme.groups):
+        members = [r for r in rows if r.group == group.name]
+        if members:
+            weight, score = sum(r.weight for r in members), sum(r.score for r in members)
+            table.add(Fact(f"group.{n + 1}.weight", f"{group.name}分值", round(weight, 2), "分",
+                           precision(weight), "该组指标分值之和"))
+            table.add(Fact(f"group.{n + 1}.score", f"{group.name}得分", round(score, 2), "分",
+                           precision(score), "该组指标得分之和"))
+    table.add(Fact("score.total", "自评总分", sheet.total, "分", precision(sheet.total), "各项得分之和"))
+    table.add(Fact("grade", "绩效等级", sheet.grade, formula="按总分所在等级区间"))
+    table.add(Fact("count.indicators", "绩效指标个数", len(rows), "项", source="indicators"))
+    table.add(Fact("count.met", "完成的指标个数", met, "项", formula="已完成与超额完成的指标计数"))
+    if len(rows) - met:
+        table.add(Fact("count.missed", "未完成的指标个数", len(rows) - met, "项",
+                       formula="未完成与部分完成的指标计数"))
+
+
+def _reported(table: FactTable) -> None:
+    ev = table.figures.evaluation
+    if ev.score is not None:
+        table.add(Fact("evaluation.score", "单位自报总分", ev.score, "分", _input_decimals(ev.score),
+                       source="evaluation.score"))
+    if ev.grade is not None:
+        table.add(Fact("evaluation.grade", "单位自报等级", ev.grade, source="evaluation.grade"))
+    if ev.execution_rate is not None:
+        table.add(Fact("evaluation.execution_rate", "单位自报执行率", ev.execution_rate, "%",
+                       _input_decimals(ev.execution_rate), source="evaluation.execution_rate"))

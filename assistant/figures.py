@@ -1,0 +1,365 @@
+"""The figures file (FORMAT.md §1): pydantic models, YAML/JSON loaders and target parsing.
+
+A bad file is refused with every problem at once, each with its path and a plain Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Number = float | int
+
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LEVEL2 = (
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标",
+)
+
+
+class FiguresError(ValueError):
+    """A figures file that cannot be used; `problems` holds (path, message) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source} 有 {len(problems)} 处问题，未生成任何文件："]
+        lines += [f"  - {path or '（文件）'}：{msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Project(_Strict):
+    name: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    department: str = ""
+    year: int = Field(ge=1990, le=2100)
+    fill_date: dt.date | None = None
+    basis: list[str] = []
+    overview: str = ""
+    goal: str = ""
+
+
+class BreakdownRow(_Strict):
+    name: str = Field(min_length=1)
+    budget_initial: float | None = Field(default=None, ge=0)
+    budget: float = Field(ge=0)
+    spent: float = Field(ge=0)
+
+
+class Funds(_Strict):
+    unit: Literal["元", "万元", "亿元"] = "万元"
+    budget_initial: float = Field(ge=0)
+    budget_adjusted: float | None = Field(default=None, ge=0)
+    allocated: float | None = Field(default=None, ge=0)
+    spent: float = Field(ge=0)
+    rate_basis: Literal["budget_adjusted", "budget_initial", "allocated"] = "budget_adjusted"
+    deviation_reason: str = ""
+    breakdown: list[BreakdownRow] = []
+
+    @property
+    def adjusted(self) -> float:
+        """Return 全年预算数: budget_adjusted, or budget_initial when no adjustment was given."""
+        return self.budget_initial if self.budget_adjusted is None else self.budget_adjusted
+
+
+class Indicator(_Strict):
+    id: str = ""
+    level1: Literal["产出指标", "效益指标", "满意度指标", "成本指标"]
+    level2: str
+    name: str = Field(min_length=1)
+    target: str | Number
+    unit: str = ""
+    actual: str | Number
+    weight: float | None = Field(default=None, ge=0)
+    evidence: str = ""
+    deviation_reason: str = ""
+
+    @field_validator("level2")
+    @classmethod
+    def _known_level2(cls, v: str) -> str:
+        if v not in LEVEL2:
+            raise ValueError(f"二级指标「{v}」不在可选范围内（{'、'.join(LEVEL2)}）")
+        return v
+
+
+class ExtraFact(_Strict):
+    name: str = Field(min_length=1)
+    value: float
+    unit: str = ""
+    qualifier: str = ""
+
+
+class Evaluation(_Strict):
+    score: float | None = None
+    grade: Literal["优", "良", "中", "差"] | None = None
+    execution_rate: float | None = None
+
+
+class Figures(_Strict):
+    project: Project
+    funds: Funds
+    indicators: list[Indicator] = []
+    facts: list[ExtraFact] = []
+    evaluation: Evaluation = Evaluation()
+    process: str = ""
+    problems: str = ""
+
+
+# ---------------------------------------------------------------- targets and actuals
+
+Op = Literal[">=", ">", "<=", "<", "="]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A target or actual value read from its text: operator, number, unit, or qualitative text."""
+
+    text: str
+    op: Op | None
+    value: float | None
+    unit: str
+    decimals: int
+    note: str = ""  # what had to be interpreted, shown back to the user
+
+    @property
+    def qualitative(self) -> bool:
+        return self.value is None
+
+
+_PREFIX_OPS: list[tuple[str, Op]] = [
+    ("≥", ">="), (">=", ">="), ("＞=", ">="), ("不少于", ">="), ("不低于", ">="), ("至少", ">="),
+    ("大于等于", ">="), ("≤", "<="), ("<=", "<="), ("不超过", "<="), ("不高于", "<="), ("不多于", "<="),
+    ("小于等于", "<="), ("控制在", "<="), (">", ">"), ("＞", ">"), ("大于", ">"), ("高于", ">"),
+    ("超过", ">"), ("<", "<"), ("＜", "<"), ("小于", "<"), ("低于", "<"), ("少于", "<"),
+    ("=", "="), ("＝", "="), ("达到", ">="),
+]
+_SUFFIX_OPS: list[tuple[str, Op]] = [
+    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
+]
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(.*)$")
+_UNIT = re.compile(r"^[%％]$|^[\u4e00-\u9fff（）()a-zA-Z/²³]{1,8}$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+_SYMBOLS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "="}
+
+
+def decimals_of(text: str) -> int:
+    """Return how many decimals a written number has ("138.78" → 2, "189" → 0, "189.0" → 0)."""
+    if "." not in text:
+        return 0
+    frac = text.split(".", 1)[1].rstrip("0")
+    return len(frac)
+
+
+def parse_value(raw: str | Number, unit: str = "") -> Parsed:
+    """Return a target or actual read into operator, value and unit; qualitative text keeps value None."""
+    if isinstance(raw, bool):
+        raw = str(raw)
+    if isinstance(raw, int | float):
+        return Parsed(str(raw), None, float(raw), unit, decimals_of(repr(raw)))
+    text = raw.strip().translate(_FULLWIDTH).replace(",", "")
+    op, rest, word = _strip_prefix(text)
+    rest, suffix_op, suffix = _strip_suffix(rest)
+    if op and suffix_op and op != suffix_op:
+        return Parsed(raw.strip(), None, None, unit, 0)
+    op = op or suffix_op
+    m = _NUMBER.match(rest)
+    if not m or (m.group(2) and not _UNIT.match(m.group(2))):
+        return Parsed(raw.strip(), None, None, unit, 0)
+    written_unit = m.group(2).replace("％", "%")
+    note = ""
+    if word or suffix:
+        shown = f"{_SYMBOLS[op or '=']}{m.group(1)}{written_unit or unit}"
+        note = f"「{raw.strip()}」按 {shown} 理解"
+    return Parsed(raw.strip(), op, float(m.group(1)), written_unit or unit, decimals_of(m.group(1)), note)
+
+
+def _strip_prefix(text: str) -> tuple[Op | None, str, str]:
+    for word, op in _PREFIX_OPS:
+        if text.startswith(word):
+            is_word = not re.match(r"[≥≤<>=＞＜＝]", word)
+            return op, text[len(word):].strip(), word if is_word else ""
+    return None, text, ""
+
+
+def _strip_suffix(text: str) -> tuple[str, Op | None, str]:
+    for word, op in _SUFFIX_OPS:
+        if text.endswith(word):
+            return text[: -len(word)].strip(), op, word
+    return text, None, ""
+
+
+# Qualitative actuals: the level of achievement each word states.
+ACHIEVED = ("已完成", "完成", "全部完成", "达到预期", "达到", "达标", "合规", "及时", "是", "满意",
+            "良好", "优秀", "符合", "符合要求", "有效", "已实现", "实现", "显著", "明显提升", "提升",
+            "规范", "安全", "无", "零")
+PARTIAL = ("部分完成", "基本完成", "基本达到", "基本达标", "基本合规", "基本及时", "基本满意",
+           "部分达到", "部分实现", "基本符合", "较好")
+NOT_ACHIEVED = ("未完成", "未达到", "未达标", "不合规", "不及时", "否", "不满意", "未实现", "不符合")
+
+
+def achievement_of(actual: str, target: str) -> Literal["achieved", "partial", "not"] | None:
+    """Return the achievement a qualitative actual states, or None when the word is not known."""
+    word = actual.strip().rstrip("。")
+    if word in NOT_ACHIEVED or word.startswith(("未", "不")):
+        return "not"
+    if word in PARTIAL or word.startswith(("部分", "基本")):
+        return "partial"
+    if word in ACHIEVED or word == target.strip():
+        return "achieved"
+    return None
+
+
+# ---------------------------------------------------------------- loading
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知字段（请检查拼写，或删除该字段）",
+    "float_parsing": "应为数字，收到「{input}」",
+    "float_type": "应为数字，收到「{input}」",
+    "int_parsing": "应为整数，收到「{input}」",
+    "int_type": "应为整数，收到「{input}」",
+    "int_from_float": "应为整数，收到「{input}」",
+    "greater_than_equal": "不能为负数，收到「{input}」",
+    "less_than_equal": "超出合理范围，收到「{input}」",
+    "string_too_short": "不能为空",
+    "string_type": "应为文字，收到「{input}」",
+    "list_type": "应为列表",
+    "model_type": "应为键值结构（映射）",
+    "dict_type": "应为键值结构（映射）",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD，收到「{input}」",
+    "date_parsing": "日期格式应为 YYYY-MM-DD，收到「{input}」",
+    "date_type": "日期格式应为 YYYY-MM-DD，收到「{input}」",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "float", "int", "constrained-str"):
+            continue  # union branch names, not part of the user's path
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", ").replace("'", "")
+        return f"取值「{err['input']}」不在可选范围内（{expected}）"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    return template.format(input=err.get("input")) if template else str(err["msg"])
+
+
+def _validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for err in exc.errors():
+        path = _path(err["loc"])
+        seen.setdefault(path, _message(err))  # a union reports one error per branch: keep the first
+    return list(seen.items())
+
+
+def _semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return problems pydantic cannot see: targets, actuals and units that do not fit together."""
+    problems = _funds_problems(data.get("funds"))
+    ids: set[str] = set()
+    raw = data.get("indicators")
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            ind = Indicator.model_validate(item)
+        except ValidationError:
+            continue  # already reported by the model validation
+        where = f"indicators[{i}]"
+        if ind.id and ind.id in ids:
+            problems.append((f"{where}.id", f"指标编号「{ind.id}」重复"))
+        ids.add(ind.id)
+        target = parse_value(ind.target, ind.unit)
+        actual = parse_value(ind.actual, ind.unit)
+        if target.qualitative and not actual.qualitative:
+            problems.append((f"{where}.actual", "定性指标（年度指标值为文字）的实际完成值应为文字，如「已完成」「部分完成」「未完成」"))
+        elif not target.qualitative and actual.qualitative:
+            problems.append((f"{where}.actual", f"定量指标的实际完成值应为数值，收到「{actual.text}」"))
+        elif target.qualitative and achievement_of(actual.text, target.text) is None:
+            problems.append((f"{where}.actual", f"无法判断「{actual.text}」的完成程度；请写「已完成」「部分完成」或「未完成」等"))
+        elif not target.qualitative and target.unit and actual.unit and target.unit != actual.unit:
+            problems.append((f"{where}.actual", f"单位「{actual.unit}」与年度指标值的单位「{target.unit}」不一致"))
+    return problems
+
+
+def _funds_problems(raw: Any) -> list[tuple[str, str]]:
+    """Return problems with the execution-rate basis: it must be given and not zero."""
+    if not isinstance(raw, dict):
+        return []
+    basis = raw.get("rate_basis", "budget_adjusted")
+    if basis == "allocated" and raw.get("allocated") is None:
+        return [("funds.rate_basis", "执行率口径为 allocated（按实际到位资金计算），但未填写 funds.allocated")]
+    field = "budget_initial" if basis == "budget_adjusted" and raw.get("budget_adjusted") is None else basis
+    if raw.get(field) == 0:
+        return [(f"funds.{field}", "执行率口径对应的金额为 0，无法计算执行率")]
+    return []
+
+
+def read_figures(path: Path) -> Figures:
+    """Return the validated figures of a YAML or JSON file; raise FiguresError listing every problem."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FiguresError(source, [("", "文件不存在")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FiguresError(source, [("", f"无法读取文件（应为 UTF-8 编码的 YAML 或 JSON）：{exc}")]) from None
+    data = _parse_text(source, path.suffix.lower(), text)
+    return figures_from_data(data, source)
+
+
+def _parse_text(source: str, suffix: str, text: str) -> Any:
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        if suffix in (".yaml", ".yml"):
+            return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise FiguresError(source, [("", f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+        raise FiguresError(source, [("", f"YAML 格式错误：{where}，{getattr(exc, 'problem', exc)}")]) from None
+    raise FiguresError(source, [("", f"不支持的文件类型「{suffix or '无扩展名'}」，请使用 .yaml、.yml 或 .json")])
+
+
+def figures_from_data(data: Any, source: str = "（数据）") -> Figures:
+    """Return validated figures from already-parsed data; raise FiguresError listing every problem."""
+    if not isinstance(data, dict):
+        raise FiguresError(source, [("", "文件内容应为键值结构（project、funds、indicators ……）")])
+    problems = _semantic_problems(data)
+    try:
+        fig = Figures.model_validate(data)
+    except ValidationError as exc:
+        raise FiguresError(source, _validation_problems(exc) + problems) from None
+    if problems:
+        raise FiguresError(source, problems)
+    return _with_ids(fig)
+
+
+def _with_ids(fig: Figures) -> Figures:
+    """Return the figures with every indicator given an id (its own, or one from its position)."""
+    indicators = [
+        ind if ind.id else ind.model_copy(update={"id": f"i{n + 1}"})
+        for n, ind in enumerate(fig.indicators)
+    ]
+    return fig.model_copy(update={"indicators": indicators})

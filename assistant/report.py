@@ -1,0 +1,197 @@
+"""The Report model (sections → paragraphs → sentences with the facts they state) and its exports."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.facts import Fact, FactTable
+from assistant.findings import Finding
+
+# Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
+# only); turning marks into text sentence by sentence is what gives every sentence its provenance.
+MARK = re.compile(r"⟦([^⟧|]+)(?:\|(n))?⟧")
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence and the ids of the facts it states."""
+
+    text: str
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.sentences)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for s in self.sentences for f in s.facts))
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the report; `level` 1 is 一、…, level 2 is （一）…"""
+
+    id: str
+    title: str
+    level: int
+    paragraphs: tuple[Paragraph, ...] = ()
+    writer: str = "template"
+    findings: tuple[str, ...] = ()  # codes of the findings this section answers (problems, improvements)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A drafted report: its sections, the fact table it was drafted from and the figure findings."""
+
+    title: str
+    sections: tuple[Section, ...]
+    facts: FactTable
+    findings: tuple[Finding, ...] = ()
+
+    def section(self, section_id: str) -> Section:
+        """Return the section with this id."""
+        return next(s for s in self.sections if s.id == section_id)
+
+
+def paragraphs_from_marked(text: str, facts: FactTable) -> tuple[Paragraph, ...]:
+    """Return paragraphs from marked template output: each non-empty line is one, marks become facts."""
+    out = []
+    for line in text.splitlines():
+        block = line.strip()
+        if block:
+            out.append(Paragraph(tuple(_sentence(s, facts) for s in _SENTENCE_END.split(block) if s.strip())))
+    return tuple(out)
+
+
+def _sentence(marked: str, facts: FactTable) -> Sentence:
+    ids: list[str] = []
+
+    def fill(m: re.Match[str]) -> str:
+        fact: Fact = facts[m.group(1)]
+        ids.append(fact.id)
+        return fact.number if m.group(2) else fact.display
+
+    text = MARK.sub(fill, marked.strip())
+    return Sentence(text, tuple(dict.fromkeys(ids)))
+
+
+# ---------------------------------------------------------------- Markdown
+
+def to_markdown(report: Report) -> str:
+    """Return the report as Markdown: title, sections and the 自评表 as a table."""
+    lines = [f"# {report.title}", ""]
+    lines += [f"{k}：{v}" for k, v in cover_lines(report)]
+    lines.append("")
+    for sec in report.sections:
+        lines += [f"{'#' * (sec.level + 1)} {sec.title}", ""]
+        for para in sec.paragraphs:
+            lines += [para.text, ""]
+    lines += ["## 附：项目支出绩效自评表", ""]
+    for row in self_evaluation_rows(report.facts):
+        lines.append("| " + " | ".join(c.replace("|", "／") for c in row) + " |")
+        if len(lines) and row[0] == "项目":
+            lines.append("|" + "---|" * len(row))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def cover_lines(report: Report) -> list[tuple[str, str]]:
+    """Return the cover fields: project name, year, unit, fill date."""
+    p = report.facts.figures.project
+    out = [("项目名称", p.name), ("评价年度", f"{p.year}年度"), ("评价单位", p.unit)]
+    if p.fill_date:
+        out.append(("填报日期", f"{p.fill_date.year}年{p.fill_date.month}月{p.fill_date.day}日"))
+    return out
+
+
+def self_evaluation_rows(facts: FactTable) -> list[list[str]]:
+    """Return the 自评表 as plain rows (header row first), shared by Markdown and JSON exports."""
+    sheet, f = facts.sheet, facts.figures
+    rows = [["项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]]
+    rows.append(["年度资金总额", facts["funds.budget_initial"].display, facts["funds.budget_adjusted"].display,
+                 facts["funds.spent"].display, facts["score.execution_weight"].number,
+                 facts[facts.rate_id].display, facts["score.execution"].number])
+    for n, row in enumerate(f.funds.breakdown):
+        key = f"breakdown[{n}]"
+        initial = facts[f"{key}.budget_initial"].display if f"{key}.budget_initial" in facts else "—"
+        rows.append([f"其中：{row.name}", initial, facts[f"{key}.budget"].display, facts[f"{key}.spent"].display,
+                     "—", facts[f"{key}.rate"].display if f"{key}.rate" in facts else "—", "—"])
+    rows.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"])
+    for r in sheet.indicators:
+        key = f"ind.{r.indicator.id}"
+        rows.append([r.indicator.level1, r.indicator.level2, r.indicator.name, r.target.text,
+                     facts[f"{key}.actual"].display, facts[f"{key}.weight"].number, facts[f"{key}.score"].number])
+    rows.append(["总分", "", "", "", "", facts["scheme.total"].number, facts["score.total"].number])
+    return rows
+
+
+# ---------------------------------------------------------------- JSON
+
+def to_json(report: Report) -> str:
+    """Return the report with provenance (sentences → fact ids), the fact table and the score sheet."""
+    return json.dumps(report_data(report), ensure_ascii=False, indent=2)
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """Return the JSON-ready dict of the report."""
+    t = report.facts
+    return {
+        "title": report.title,
+        "project": t.figures.project.model_dump(mode="json"),
+        "scheme": t.scheme.name,
+        "sections": [_section_data(s) for s in report.sections],
+        "facts": [fact_data(fact) for fact in t],
+        "score_sheet": score_sheet_data(t),
+        "findings": [f.to_json() for f in report.findings],
+        "interpretations": t.notes,
+    }
+
+
+def _section_data(sec: Section) -> dict[str, Any]:
+    return {
+        "id": sec.id, "title": sec.title, "level": sec.level, "writer": sec.writer,
+        "findings": list(sec.findings), **sec.meta,
+        "paragraphs": [[{"text": s.text, "facts": list(s.facts)} for s in p.sentences] for p in sec.paragraphs],
+    }
+
+
+def fact_data(fact: Fact) -> dict[str, Any]:
+    """Return one fact as a JSON-ready dict."""
+    return {"id": fact.id, "label": fact.label, "value": fact.value, "unit": fact.unit,
+            "decimals": fact.decimals, "display": fact.display, "formula": fact.formula,
+            "source": fact.source, "qualifier": fact.qualifier, "chosen": fact.chosen}
+
+
+def score_sheet_data(t: FactTable) -> dict[str, Any]:
+    """Return the score sheet as a JSON-ready dict."""
+    s = t.sheet
+    return {
+        "scheme": {"name": s.scheme.name, "title": s.scheme.title, "total": s.scheme.total},
+        "execution": {"basis": s.basis, "rates": s.rates, "rate": s.execution_rate,
+                      "weight": s.execution_weight, "score": s.execution_score},
+        "indicators": [
+            {"id": r.indicator.id, "level1": r.indicator.level1, "level2": r.indicator.level2,
+             "name": r.indicator.name, "target": r.target.text, "op": r.target.op,
+             "target_value": r.target.value, "actual": r.actual.text, "actual_value": r.actual.value,
+             "unit": r.target.unit, "weight": r.weight, "weight_filled": r.weight_filled,
+             "score": r.score, "completion": r.completion, "verdict": r.verdict, "formula": r.formula}
+            for r in s.indicators
+        ],
+        "total": s.total,
+        "grade": s.grade,
+        "notes": s.notes,
+    }

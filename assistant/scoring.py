@@ -1,0 +1,256 @@
+"""Scoring schemes as data (`schemes/*.yaml`) and the score sheet computed from the figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from assistant.figures import Figures, Indicator, Parsed, achievement_of, parse_value
+
+Verdict = Literal["已完成", "超额完成", "部分完成", "未完成"]
+BASIS_LABELS = {"budget_adjusted": "全年预算数", "budget_initial": "年初预算数", "allocated": "实际到位资金"}
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    weight: float
+    level1: list[str]
+
+
+class Band(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    share: float
+    band: tuple[float, float]
+
+
+class GradeBand(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grade: Literal["优", "良", "中", "差"]
+    min: float
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    execution_rate: float = 90
+    overshoot: float = 130
+    basis_gap: float = 5
+
+
+class Scheme(BaseModel):
+    """A scoring scheme: weights, qualitative bands, grade bands and review thresholds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    title: str
+    citation: str  # how the report text names the rules; states no number of its own
+    total: float
+    execution_weight: float
+    groups: list[Group]
+    qualitative: dict[Literal["achieved", "partial", "not"], Band]
+    grades: list[GradeBand]
+    thresholds: Thresholds = Thresholds()
+
+    def group_of(self, level1: str) -> Group:
+        """Return the group an indicator of this level-1 category is weighed in."""
+        for group in self.groups:
+            if level1 in group.level1:
+                return group
+        raise KeyError(level1)
+
+
+def scheme_names() -> list[str]:
+    """Return the names of the bundled schemes."""
+    files = resources.files("assistant.schemes").iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+@cache
+def load_scheme(name: str = "national") -> Scheme:
+    """Return the bundled scheme of this name; raise KeyError naming the known ones."""
+    if name not in scheme_names():
+        raise KeyError(f"没有名为「{name}」的评分方案，可选：{'、'.join(scheme_names())}")
+    text = resources.files("assistant.schemes").joinpath(f"{name}.yaml").read_text("utf-8")
+    return Scheme.model_validate(yaml.safe_load(text))
+
+
+# ---------------------------------------------------------------- formulas
+
+def quantitative_score(op: str | None, target: float, actual: float, weight: float) -> float:
+    """Return an indicator's score by the direction of its target, never above its weight."""
+    if op in ("<=", "<"):
+        if actual <= target:
+            score = weight
+        elif target <= 0 or actual >= 2 * target:
+            score = 0.0
+        else:
+            score = (1 - (actual - target) / target) * weight
+    elif op == "=" and target == 0:
+        score = weight if actual <= 0 else 0.0
+    elif target <= 0 or actual >= target:
+        score = weight
+    else:
+        score = actual / target * weight
+    return round(min(max(score, 0.0), weight), 2)
+
+
+def execution_score(rate: float, weight: float) -> float:
+    """Return weight × execution rate, capped at the weight."""
+    return round(min(weight * rate / 100, weight), 2)
+
+
+def grade_of(score: float, scheme: Scheme) -> str:
+    """Return the grade whose band holds this score."""
+    for band in sorted(scheme.grades, key=lambda b: -b.min):
+        if score >= band.min:
+            return band.grade
+    return scheme.grades[-1].grade
+
+
+def completion_rate(op: str | None, target: float, actual: float) -> float | None:
+    """Return the direction-aware completion rate in percent (None when it is undefined)."""
+    if op in ("<=", "<"):
+        return None if actual == 0 else round(target / actual * 100, 2)
+    return None if target == 0 else round(actual / target * 100, 2)
+
+
+def verdict_of(op: str | None, target: float, actual: float) -> Verdict:
+    """Return 已完成 / 超额完成 / 未完成 for a quantitative indicator, by its direction."""
+    if op in ("<=", "<"):
+        return "已完成" if actual <= target else "未完成"
+    if op == "=" and target == 0:
+        return "已完成" if actual <= 0 else "未完成"
+    if actual > target:
+        return "超额完成"
+    return "已完成" if actual == target else "未完成"
+
+
+# ---------------------------------------------------------------- the score sheet
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    """One indicator's line on the score sheet."""
+
+    indicator: Indicator
+    target: Parsed
+    actual: Parsed
+    group: str
+    weight: float
+    weight_filled: bool
+    score: float
+    completion: float | None
+    verdict: Verdict
+    achievement: str | None  # qualitative indicators only: achieved / partial / not
+    formula: str
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """Execution and indicator scores, total and grade, with notes on everything interpreted."""
+
+    scheme: Scheme
+    basis: str
+    rates: dict[str, float]  # execution rate on every basis the figures allow, in percent
+    execution_rate: float
+    execution_weight: float
+    execution_score: float
+    indicators: list[IndicatorScore]
+    total: float
+    grade: str
+    notes: list[str]
+
+
+def score_figures(fig: Figures, scheme: Scheme) -> ScoreSheet:
+    """Return the score sheet of the figures under the scheme."""
+    notes: list[str] = []
+    weights = _fill_weights(fig.indicators, scheme, notes)
+    rows = [_score_indicator(ind, scheme, weights[ind.id], notes) for ind in fig.indicators]
+    rates = execution_rates(fig)
+    rate = rates[fig.funds.rate_basis]
+    exec_score = execution_score(rate, scheme.execution_weight)
+    total = round(exec_score + sum(r.score for r in rows), 2)
+    return ScoreSheet(scheme, fig.funds.rate_basis, rates, rate, scheme.execution_weight, exec_score,
+                      rows, total, grade_of(total, scheme), notes)
+
+
+def execution_rates(fig: Figures) -> dict[str, float]:
+    """Return spent ÷ basis × 100 on each basis that has a non-zero amount."""
+    f = fig.funds
+    bases = {"budget_adjusted": f.adjusted, "budget_initial": f.budget_initial, "allocated": f.allocated}
+    return {k: round(f.spent / v * 100, 2) for k, v in bases.items() if v}
+
+
+def _score_indicator(ind: Indicator, scheme: Scheme, weight: tuple[float, bool],
+                     notes: list[str]) -> IndicatorScore:
+    target = parse_value(ind.target, ind.unit)
+    actual = parse_value(ind.actual, ind.unit or target.unit)
+    group, (w, filled) = scheme.group_of(ind.level1).name, weight
+    for parsed, what in ((target, "年度指标值"), (actual, "实际完成值")):
+        if parsed.note:
+            notes.append(f"指标「{ind.name}」的{what}{parsed.note}")
+    if target.value is None:
+        level = achievement_of(str(actual.text), target.text) or "not"
+        band = scheme.qualitative[level]
+        verdict: Verdict = {"achieved": "已完成", "partial": "部分完成", "not": "未完成"}[level]  # type: ignore[assignment]
+        formula = f"定性指标，{verdict}：分值 × {band.share:g}"
+        return IndicatorScore(ind, target, actual, group, w, filled, round(w * band.share, 2), None,
+                              verdict, level, formula)
+    assert actual.value is not None  # the loader refuses a qualitative actual on a numeric target
+    op = target.op
+    if op is None:
+        op = "="
+        notes.append(f"指标「{ind.name}」的年度指标值「{target.text}」未写比较符，按 ={target.text} 计分（目标大于 0 时同 ≥）")
+    score = quantitative_score(op, target.value, actual.value, w)
+    return IndicatorScore(ind, target, actual, group, w, filled, score,
+                          completion_rate(op, target.value, actual.value),
+                          verdict_of(op, target.value, actual.value), None, _formula(op))
+
+
+def _formula(op: str) -> str:
+    if op in ("<=", "<"):
+        return "反向指标：A ≤ T 得满分；T < A < 2T 得 (1 − (A − T) ÷ T) × 分值；A ≥ 2T 得 0 分"
+    if op == "=":
+        return "等于型指标：T = 0 时 A ≤ 0 得满分，否则 0 分；T > 0 时同正向指标"
+    return "正向指标：A ≥ T 得满分，否则得 A ÷ T × 分值"
+
+
+def _fill_weights(indicators: list[Indicator], scheme: Scheme,
+                  notes: list[str]) -> dict[str, tuple[float, bool]]:
+    """Return each indicator's weight and whether the scheme filled it in."""
+    out = {i.id: (i.weight, False) for i in indicators if i.weight is not None}
+    if len(out) == len(indicators):
+        return out  # type: ignore[return-value]
+    members = {g.name: [i for i in indicators if i.level1 in g.level1] for g in scheme.groups}
+    empty = [g for g in scheme.groups if not members[g.name]]
+    present = [g for g in scheme.groups if members[g.name]]
+    spare = sum(g.weight for g in empty)
+    base = sum(g.weight for g in present)
+    if empty and present:
+        notes.append(f"未设置{'、'.join(g.name for g in empty)}，其分值 {spare:g} 分按比例并入"
+                     f"{'、'.join(g.name for g in present)}")
+    for g in present:
+        budget = g.weight + (spare * g.weight / base if base else 0)
+        out.update(_share_group(g.name, budget, members[g.name], notes))
+    return out  # type: ignore[return-value]
+
+
+def _share_group(name: str, budget: float, members: list[Indicator],
+                 notes: list[str]) -> dict[str, tuple[float, bool]]:
+    given = sum(i.weight for i in members if i.weight is not None)
+    missing = [i for i in members if i.weight is None]
+    out = {i.id: (i.weight, False) for i in members if i.weight is not None}
+    if not missing:
+        return out  # type: ignore[return-value]
+    rest = max(round(budget - given, 2), 0.0)
+    each = round(rest / len(missing), 2)
+    for n, ind in enumerate(missing):
+        last = n == len(missing) - 1
+        out[ind.id] = (round(rest - each * (len(missing) - 1), 2) if last else each, True)
+    notes.append(f"{name}共 {budget:g} 分，已填分值 {given:g} 分，余 {rest:g} 分由 {len(missing)} 个"
+                 f"未填分值的指标均分（{'、'.join(i.name for i in missing)}）")
+    return out  # type: ignore[return-value]

@@ -1,0 +1,59 @@
+"""Rich tables for people: the fact table, the score sheet and findings."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.facts import FactTable
+from assistant.findings import Finding
+
+_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def show_score(table: FactTable, findings: list[Finding], console: Console | None = None) -> None:
+    """Print the fact table, the score sheet, the notes and the findings."""
+    console = console or Console()
+    facts = Table(title="事实表", show_lines=False)
+    for col in ("编号", "名称", "数值", "公式或来源"):
+        facts.add_column(col)
+    for fact in table:
+        mark = "（采用）" if fact.chosen else ""
+        facts.add_row(fact.id, fact.label + mark, fact.display, fact.formula or fact.source)
+    console.print(facts)
+    console.print(score_sheet_table(table))
+    for note in table.notes:
+        console.print(f"说明：{note}", markup=False)
+    show_findings(findings, console)
+
+
+def score_sheet_table(table: FactTable) -> Table:
+    """Return the score sheet as a rich table."""
+    sheet = table.sheet
+    out = Table(title=f"评分表（{sheet.scheme.title}）")
+    for col in ("指标", "年度指标值", "实际完成值", "分值", "得分", "结论"):
+        out.add_column(col)
+    out.add_row("预算执行率", f"按{table[table.rate_id].label.split('按')[-1].rstrip('）')}",
+                table[table.rate_id].display, table["score.execution_weight"].number,
+                table["score.execution"].number, "")
+    for r in sheet.indicators:
+        key = f"ind.{r.indicator.id}"
+        weight = table[f"{key}.weight"].number + ("（方案补）" if r.weight_filled else "")
+        out.add_row(r.indicator.name, r.target.text, table[f"{key}.actual"].display, weight,
+                    table[f"{key}.score"].number, r.verdict)
+    out.add_row("总分", "", "", table["scheme.total"].number, table["score.total"].number,
+                f"等级：{sheet.grade}", style="bold")
+    return out
+
+
+def show_findings(findings: list[Finding], console: Console) -> None:
+    """Print the findings as a table, or one line saying there are none."""
+    if not findings:
+        console.print("未发现问题。")
+        return
+    out = Table(title="发现的问题")
+    for col in ("级别", "代码", "说明"):
+        out.add_column(col)
+    for f in findings:
+        out.add_row(f.severity, f.code, f.message, style=_STYLE[f.severity])
+    console.print(out)
