@@ -140,7 +140,7 @@ def _indicator(row: IndicatorScore, overshoot: float) -> list[Finding]:
     if not (missed or over):
         return out
     reason = ind.deviation_reason
-    what = "未完成目标" if missed else f"完成率 {format_number(row.completion or 0, 2)}%，超过目标 {overshoot:g}%"
+    what = "未完成目标" if missed else f"完成率 {row.completion:g}%，达到目标的 {overshoot:g}% 以上"
     message = f"指标「{ind.name}」目标 {row.target.text}，实际 {row.actual.text}{row.actual.unit if row.actual.value is not None and row.actual.unit not in row.actual.text else ''}，{what}"
     cause = "目标未达成" if missed else "目标设置偏低"
     if reason:

@@ -95,7 +95,8 @@ class DraftContext:
             "group_scores": _group_scores(t),
             "basis_label": BASIS_LABELS[t.sheet.basis],
             "other_rates": [{"id": f"rate.{b}", "basis": BASIS_LABELS[b]} for b in BASIS_LABELS
-                            if b != t.sheet.basis and f"rate.{b}" in t],
+                            if b != t.sheet.basis and f"rate.{b}" in t
+                            and t[f"rate.{b}"].value != t[t.rate_id].value],
             "adjusted": "funds.adjustment" in t,
             "breakdown": [{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)],
             "low_execution": float(t[t.rate_id].value) < t.scheme.thresholds.execution_rate,

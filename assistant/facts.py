@@ -88,6 +88,10 @@ class FactTable:
         """Return the id of the execution rate on the chosen basis."""
         return f"rate.{self.sheet.basis}"
 
+    def get(self, fact_id: str) -> Fact | None:
+        """Return the fact with this id, or None."""
+        return self.facts.get(fact_id)
+
     def add(self, fact: Fact) -> None:
         self.facts[fact.id] = fact
 

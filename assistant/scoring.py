@@ -119,14 +119,18 @@ def completion_rate(op: str | None, target: float, actual: float) -> float | Non
     return None if target == 0 else round(actual / target * 100, 2)
 
 
-def verdict_of(op: str | None, target: float, actual: float) -> Verdict:
-    """Return 已完成 / 超额完成 / 未完成 for a quantitative indicator, by its direction."""
+def verdict_of(op: str | None, target: float, actual: float, unit: str = "") -> Verdict:
+    """Return 已完成 / 超额完成 / 未完成 for a quantitative indicator, by its direction.
+
+    A rate target (unit %) met or passed is 已完成: 93% against ≥90% is a standard met, not a
+    quantity exceeded, and reports do not call it 超额完成.
+    """
     if op in ("<=", "<"):
         return "已完成" if actual <= target else "未完成"
     if op == "=" and target == 0:
         return "已完成" if actual <= 0 else "未完成"
     if actual > target:
-        return "超额完成"
+        return "已完成" if unit == "%" else "超额完成"
     return "已完成" if actual == target else "未完成"
 
 
@@ -208,7 +212,7 @@ def _score_indicator(ind: Indicator, scheme: Scheme, weight: tuple[float, bool],
     score = quantitative_score(op, target.value, actual.value, w)
     return IndicatorScore(ind, target, actual, group, w, filled, score,
                           completion_rate(op, target.value, actual.value),
-                          verdict_of(op, target.value, actual.value), None, _formula(op))
+                          verdict_of(op, target.value, actual.value, target.unit), None, _formula(op))
 
 
 def _formula(op: str) -> str:
