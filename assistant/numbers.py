@@ -5,16 +5,21 @@ either a claim (a figure the checker must match against the fact table) or carri
 is not one in `ignored`:
 
 - ``"year"``: 2024年, 2024 年度, 2021-2025年, 二〇二四年
-- ``"date"``: 2025年5月13日, 5月13日, 1-6月, 2024-05-13, 一季度, 上半年, 9:30
+- ``"date"``: 2025年5月13日, 5月13日, 1-6月, 2024-05-13, 一季度, 上半年, 半年度, 9:30, 90年代
 - ``"doc_number"``: both numbers of 湛财预〔2024〕8号, 【2013】912号, [2024]8 号, （2024）3号
 - ``"heading"``: 一、 （二） (二) 3. 1、 （1） at the start of a line (after spaces, # and **)
 - ``"name"``: 5G, G20, 3D, ISO9001, 二十大, 十九届, 十四五, 百强, 500强, 双一流, 三农, 两个维护 ...
 - ``"title"``: a number inside 《》
 - ``"ordinal"``: 第一, 第3, 第二十
+- ``"enumerator"``: (1) （2） inside a line, as in 包括：(1)技改评审；(2)贴息评审
 
 Words that merely contain a numeral (一些, 统一, 进一步, 一次性, 十分, 千家万户, 一企一策 ...) and
 Chinese numerals that do not read as a quantity (a lone 一/三 without a measure word, 三四) are not
 returned at all.
+
+A span (``start``/``end``/``text``) covers the number, its scale word, 余/多, its unit and the %
+sign, never a qualifier before or after it (约, 超过, 以上) nor a 百分之 prefix's context. Ignored
+spans are read the same way (2024年 has unit 年); their value is best effort (十四五 → 14).
 
 Field semantics:
 
@@ -98,10 +103,13 @@ _YEAR = rf"(?<![\d.．]){_YEAR_DIGITS}"
 _DATE = "|".join([
     rf"{_YEAR}{_SP}年{_SP}\d{{1,2}}{_SP}月(?:{_SP}\d{{1,2}}{_SP}[日号])?",
     rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}(?!\d)",
-    rf"(?<![\d.．])\d{{1,2}}(?:{_SP}[-~～—至到]{_SP}\d{{1,2}})?{_SP}月(?:{_SP}\d{{1,2}}{_SP}[日号])?",
-    r"(?<![十一二三四五六七八九])(?:十[一二]?|[一二三四五六七八九])月(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])?[日号]?",
+    rf"(?<![\d.．])\d{{1,2}}(?:{_SP}[-~～—至到]{_SP}\d{{1,2}})?{_SP}月"
+    rf"(?:{_SP}\d{{1,2}}{_SP}[日号])?",
+    r"(?<![十一二三四五六七八九])(?:十[一二]?|[一二三四五六七八九])月"
+    r"(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])?[日号]?",
     rf"第?{_SP}[一二三四1-4１-４]{_SP}季度",
-    r"[上下]半年",
+    r"[上下]半年|半年度",
+    rf"(?<![\d.．])(?:\d{{2,4}}|[一二三四五六七八九]十){_SP}年代",
     r"(?<![\d.．])(?:[01]?\d|2[0-3])[:：][0-5]\d(?!\d)",
 ])
 _YEARS = (rf"{_YEAR}{_SP}(?:[-—–~～至到]{_SP}{_YEAR_DIGITS}{_SP})?年(?:度)?"
@@ -134,7 +142,7 @@ _ORDINAL = rf"第{_SP}(?:\d+|[{_CN_NUM}]+)"
 _ENUMERATOR = rf"[（(]{_SP}(?:\d{{1,2}}|[一二三四五六七八九十]+){_SP}[）)]"
 # Every mask alternative starts with one of these characters; the lookahead on them lets the
 # regex engine skip the other positions quickly (8x faster on report text).
-_MASK_START = (r"《〔【［\[（(第上下双\dA-Za-z" + _CN_NUM
+_MASK_START = (r"《〔【［\[（(第上下半双\dA-Za-z" + _CN_NUM
                + "".join(sorted({w[0] for w in _SKIP_WORDS})))
 # Order matters where two alternatives start at the same character: the first one wins.
 _MASK_RE = re.compile(
@@ -144,7 +152,8 @@ _MASK_RE = re.compile(
 )
 _HEADING_RE = re.compile(
     r"(?m)^[ \t\u3000]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*"
-    rf"(?P<h>[一二三四五六七八九十]+[、.．]|[（(]{_SP}(?:[一二三四五六七八九十]+|\d{{1,2}}){_SP}[）)]"
+    rf"(?P<h>[一二三四五六七八九十]+[、.．]"
+    rf"|[（(]{_SP}(?:[一二三四五六七八九十]+|\d{{1,2}}){_SP}[）)]"
     r"|\d{1,2}(?:[.．]\d{1,2})*(?:、|[.．](?!\d)))"
 )
 _CN_DIGIT_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -175,7 +184,7 @@ class Quantity:
 @lru_cache(maxsize=1)
 def _cn2an() -> Callable[[str, str], object]:
     # Imported lazily: cn2an takes ~80 ms to import and most callers never meet a Chinese numeral.
-    import cn2an
+    import cn2an  # type: ignore[import-untyped]
 
     return cn2an.cn2an
 
@@ -197,7 +206,7 @@ def _cn_integer(run: str) -> int | None:
 
 
 def _split_scale(run: str) -> tuple[str, str]:
-    """Split a trailing 万/亿 off a Chinese run when it scales the whole rest (十三万 → 十三, 万)."""
+    """Return (head, scale word): 十三万 → (十三, 万); no split when the head has 万/亿 itself."""
     head = run.rstrip("万亿")
     tail = run[len(head):]
     if not head or not tail or tail not in _SCALES or "万" in head or "亿" in head:
@@ -223,7 +232,8 @@ def _chinese_reads_as_number(run: str, m: re.Match[str], prefix: str) -> bool:
     """Tell whether a Chinese numeral run is a quantity rather than part of a word."""
     measured = bool(m["unit"] or m["pct"] or m["pre"])
     if set(run) <= _BARE_SCALES:
-        return bool(prefix or m["pre"])  # 近百, 逾千; a lone 百/万 is usually part of a word (百姓, 万家)
+        # 近百, 逾千 are numbers; a lone 百/万 is usually part of a word (百姓, 万家).
+        return bool(prefix or m["pre"])
     if run[0] in _BARE_SCALES:
         return False
     if len(run) == 1:
@@ -274,7 +284,7 @@ def _base(value: Decimal, scale: int, unit: str) -> float:
 
 def _qualifier(text: str, m: re.Match[str]) -> tuple[str, str]:
     """Return (prefix qualifier, qualifier to report) around a number match."""
-    before = _PREFIX_RE.search(text, max(0, m.start() - 4), m.start())
+    before = _PREFIX_RE.search(text, max(0, m.start() - 6), m.start())
     prefix = before.group().strip() if before else ""
     after = _SUFFIX_RE.match(text, m.end())
     return prefix, prefix or m["inner"] or (after.group(1) if after else "")
@@ -299,7 +309,10 @@ def _to_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None:
     )
 
 
-def _find_masks(text: str) -> list[tuple[int, int, str]]:
+_Mask = tuple[int, int, str]
+
+
+def _find_masks(text: str) -> list[_Mask]:
     """Return the sorted (start, end, reason) spans whose numbers are not claims."""
     masks = [(m.start(), m.end(), m.lastgroup or "") for m in _MASK_RE.finditer(text)]
     masks += [(m.start("h"), m.end("h"), "heading") for m in _HEADING_RE.finditer(text)]
@@ -307,7 +320,7 @@ def _find_masks(text: str) -> list[tuple[int, int, str]]:
     return masks
 
 
-def _mask_reason(masks: list[tuple[int, int, str]], p: int, start: int, end: int) -> tuple[int, str]:
+def _mask_reason(masks: list[_Mask], p: int, start: int, end: int) -> tuple[int, str]:
     """Return (new cursor, reason of the first mask overlapping start..end or "")."""
     while p < len(masks) and masks[p][1] <= start:
         p += 1
