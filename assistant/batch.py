@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from assistant.check import check_report
 from assistant.draft import draft_report
 from assistant.figures import FiguresError, read_figures
 from assistant.findings import Finding
@@ -61,11 +62,9 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme) -> DraftResult:
 
 
 def check_json(report: Report) -> str:
-    """Return the check result of a drafted report (FORMAT.md §3): for now the figure findings."""
-    findings = [f.to_json() for f in report.findings]
-    summary = {"numbers": 0, "errors": sum(f["severity"] == "error" for f in findings),
-               "warnings": sum(f["severity"] == "warning" for f in findings)}
-    return json.dumps({"summary": summary, "numbers": [], "findings": findings}, ensure_ascii=False, indent=2)
+    """Return the check result of a drafted report's Markdown (FORMAT.md §3)."""
+    result = check_report(to_markdown(report), report.facts)
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:

@@ -51,11 +51,11 @@ def format_number(value: float, decimals: int) -> str:
 
 def precision(value: float, most: int = 2) -> int:
     """Return the fewest decimals (up to `most`) that show value rounded to `most` places."""
-    return decimals_of(f"{value:.{most}f}")
+    return decimals_of(f"{value:.{most}f}", significant_zeros=False)
 
 
 def _input_decimals(value: float) -> int:
-    return decimals_of(repr(float(value)))
+    return decimals_of(repr(float(value)), significant_zeros=False)
 
 
 @dataclass

@@ -153,12 +153,16 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "012345678
 _SYMBOLS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "="}
 
 
-def decimals_of(text: str) -> int:
-    """Return how many decimals a written number has ("138.78" → 2, "189" → 0, "189.0" → 0)."""
+def decimals_of(text: str, significant_zeros: bool = True) -> int:
+    """Return how many decimals a written number has ("138.78" → 2, "189" → 0, "202.60" → 2).
+
+    With significant_zeros False, trailing zeros do not count ("189.0" → 0): for a float's repr,
+    where they are an artefact of the type rather than something a person wrote.
+    """
     if "." not in text:
         return 0
-    frac = text.split(".", 1)[1].rstrip("0")
-    return len(frac)
+    frac = text.split(".", 1)[1]
+    return len(frac if significant_zeros else frac.rstrip("0"))
 
 
 def parse_value(raw: str | Number, unit: str = "") -> Parsed:
@@ -166,7 +170,7 @@ def parse_value(raw: str | Number, unit: str = "") -> Parsed:
     if isinstance(raw, bool):
         raw = str(raw)
     if isinstance(raw, int | float):
-        return Parsed(str(raw), None, float(raw), unit, decimals_of(repr(raw)))
+        return Parsed(str(raw), None, float(raw), unit, decimals_of(repr(raw), False))
     text = raw.strip().translate(_FULLWIDTH).replace(",", "")
     op, rest, word = _strip_prefix(text)
     rest, suffix_op, suffix = _strip_suffix(rest)
@@ -230,8 +234,8 @@ _MESSAGES = {
     "int_parsing": "应为整数，收到「{input}」",
     "int_type": "应为整数，收到「{input}」",
     "int_from_float": "应为整数，收到「{input}」",
-    "greater_than_equal": "不能为负数，收到「{input}」",
-    "less_than_equal": "超出合理范围，收到「{input}」",
+    "greater_than_equal": "应不小于 {ge}，收到「{input}」",
+    "less_than_equal": "应不大于 {le}，收到「{input}」",
     "string_too_short": "不能为空",
     "string_type": "应为文字，收到「{input}」",
     "list_type": "应为列表",
@@ -262,8 +266,11 @@ def _message(err: Any) -> str:
         return f"取值「{err['input']}」不在可选范围内（{expected}）"
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
+    ctx = err.get("ctx", {})
+    if kind == "greater_than_equal" and ctx.get("ge") == 0:
+        return f"不能为负数，收到「{err['input']}」"
     template = _MESSAGES.get(kind)
-    return template.format(input=err.get("input")) if template else str(err["msg"])
+    return template.format(input=err.get("input"), **ctx) if template else str(err["msg"])
 
 
 def _validation_problems(exc: ValidationError) -> list[tuple[str, str]]:

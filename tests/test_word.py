@@ -24,7 +24,15 @@ def document(tmp_path_factory: pytest.TempPathFactory):
 
 
 def east_asian(paragraph) -> str:
-    return paragraph.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+    """Return the East Asian font in force for the paragraph's text (its run, else its style)."""
+    rpr = paragraph.runs[0]._element.rPr
+    if rpr is not None and rpr.rFonts is not None and rpr.rFonts.get(qn("w:eastAsia")):
+        return rpr.rFonts.get(qn("w:eastAsia"))
+    return paragraph.style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def size(paragraph):
+    return paragraph.runs[0].font.size or paragraph.style.font.size
 
 
 def by_text(doc, text: str):
@@ -40,11 +48,11 @@ def test_page_is_a4_with_official_margins(document) -> None:
 def test_fonts_are_set_through_east_asia(document) -> None:
     doc, report = document
     title = by_text(doc, report.title)
-    assert east_asian(title) == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
+    assert east_asian(title) == "方正小标宋简体" and size(title) == Pt(22)
     assert east_asian(by_text(doc, "一、基本情况")) == "黑体"
     assert east_asian(by_text(doc, "（一）项目概况")) == "楷体_GB2312"
     body = by_text(doc, report.section("use.funds").paragraphs[0].text)
-    assert east_asian(body) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
+    assert east_asian(body) == "仿宋_GB2312" and size(body) == Pt(16)
 
 
 def test_footer_holds_a_page_number_field(document) -> None:

@@ -1,0 +1,336 @@
+"""Matching every number in a text to the fact table; verdict claims; the check result (FORMAT.md §3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from assistant.diagnose import diagnose
+from assistant.facts import Fact, FactTable, format_number
+from assistant.findings import Finding
+from assistant.numbers import Quantity, read_quantities
+
+APPROXIMATE = {"约", "大约", "近", "将近", "接近", "余", "多", "左右", "超过", "超", "逾", "不少于", "不低于",
+               "至少", "以上", "不足"}
+# Generic words that tie a number to kinds of fact (issue: 预算, 拨付/到位, 支出/执行, 支出率/执行率, 目标, 完成).
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "预算": ("funds.budget_initial", "funds.budget_adjusted", "breakdown[*].budget", "breakdown[*].budget_initial",
+           "breakdown.sum_budget"),
+    "年初预算": ("funds.budget_initial", "breakdown[*].budget_initial"),
+    "全年预算": ("funds.budget_adjusted", "breakdown[*].budget", "breakdown.sum_budget"),
+    "调整为": ("funds.budget_adjusted",), "调整后": ("funds.budget_adjusted",), "调整": ("funds.adjustment",),
+    "追加": ("funds.adjustment",),
+    "到位": ("funds.allocated",), "拨付": ("funds.allocated",), "下达": ("funds.allocated",),
+    "支出": ("funds.spent", "breakdown[*].spent", "breakdown.sum_spent"),
+    "执行数": ("funds.spent", "breakdown[*].spent"), "执行": ("funds.spent", "breakdown[*].spent"),
+    "使用": ("funds.spent",),
+    "执行率": ("rate.*", "breakdown[*].rate", "evaluation.execution_rate"),
+    "支出率": ("rate.*", "breakdown[*].rate", "evaluation.execution_rate"),
+    "到位率": ("rate.allocation",),
+    "结余": ("balance.*",), "结转": ("balance.*",), "未支出": ("balance.*",),
+    "得分": ("score.*", "ind.*.score", "group.*.score", "evaluation.score"),
+    "分数": ("score.total", "evaluation.score"), "总分": ("score.total", "evaluation.score"),
+    "分值": ("score.execution_weight", "ind.*.weight", "group.*.weight", "scheme.total"),
+    "满分": ("scheme.total",),
+    "完成率": ("ind.*.completion",),
+    "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
+    "完成": ("ind.*.actual",), "实际": ("ind.*.actual",),
+    "相差": ("ind.*.gap",), "差距": ("ind.*.gap",),
+}
+# Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
+_COMPARISON = re.compile(r"低于|高于|不到|未达到|未达|超出|少于|多于|不足")
+_CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
+_SENTENCE_END = re.compile(r"[。；！？\n]")
+VERDICTS = re.compile(r"超额完成|全部完成|全面完成|均已完成|完全符合预期|部分完成|基本完成|未完成|已完成")
+SWEEPING = {"全部完成", "全面完成", "均已完成", "完全符合预期"}
+# Which verdicts a text may state for each verdict of the figures (超额 is also 已完成; 部分 is also 未完成).
+ALLOWED = {"超额完成": {"超额完成", "已完成"}, "已完成": {"已完成"}, "部分完成": {"部分完成", "基本完成", "未完成"},
+           "未完成": {"未完成", "部分完成", "基本完成"}}
+
+
+@dataclass(frozen=True)
+class CheckedNumber:
+    """A quantity read from the text and what the fact table says of it."""
+
+    quantity: Quantity
+    status: str  # supported | derived | ignored | unsupported | contradicted
+    fact: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        q = self.quantity
+        out = {"start": q.start, "end": q.end, "text": q.text, "value": q.value, "unit": q.unit,
+               "base_value": q.base_value, "base_unit": q.base_unit, "status": self.status}
+        if self.fact:
+            out["fact"] = self.fact
+        if self.status == "ignored":
+            out["reason"] = q.ignored
+        if q.qualifier:
+            out["qualifier"] = q.qualifier
+        return out
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every number of a text with its status, and the findings (FORMAT.md §3)."""
+
+    numbers: tuple[CheckedNumber, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    def summary(self) -> dict[str, int]:
+        """Return the counts of numbers by status and of findings by severity."""
+        out = {"numbers": len(self.numbers)}
+        for status in ("supported", "derived", "ignored", "unsupported", "contradicted"):
+            out[status] = sum(n.status == status for n in self.numbers)
+        out["errors"] = self.errors
+        out["warnings"] = sum(f.severity == "warning" for f in self.findings)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "numbers": [n.to_json() for n in self.numbers],
+                "findings": [f.to_json() for f in self.findings]}
+
+
+@dataclass(frozen=True)
+class _FactValue:
+    fact: Fact
+    base_value: float
+    base_unit: str
+
+
+def _unit_key(unit: str) -> str:
+    """Return a measure word compared loosely: brackets dropped (家（次） = 家次), 个 and 项 alike."""
+    unit = re.sub(r"[（）()]", "", unit)
+    return "个" if unit in ("个", "项") else unit
+
+
+class Matcher:
+    """The fact table prepared for matching: each numeric fact normalised like a quantity in text."""
+
+    def __init__(self, table: FactTable):
+        self.table = table
+
+    @cached_property
+    def values(self) -> list[_FactValue]:
+        out = []
+        for fact in self.table:
+            if isinstance(fact.value, str):
+                continue
+            claims = [q for q in read_quantities(fact.display) if q.is_claim]
+            if len(claims) == 1 and claims[0].text == fact.display:
+                out.append(_FactValue(fact, claims[0].base_value, _unit_key(claims[0].base_unit)))
+            else:  # a unit the reader does not know: compare in the fact's own unit
+                out.append(_FactValue(fact, float(fact.value), _unit_key(fact.unit)))
+        return out
+
+    @cached_property
+    def names_with_numerals(self) -> list[str]:
+        """Return indicator and result names that contain a numeral (主平台两年累计获得专项资金)."""
+        names = [i.name for i in self.table.figures.indicators] + [x.name for x in self.table.figures.facts]
+        return [n for n in names if re.search(r"[0-9０-９一二两三四五六七八九十百千万]", n)]
+
+    def name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Return where those names occur in the text: a number inside one is part of the name."""
+        return [(m.start(), m.end()) for name in self.names_with_numerals
+                for m in re.finditer(re.escape(name), text)]
+
+    @cached_property
+    def cues(self) -> list[tuple[str, frozenset[str]]]:
+        """Return (word, fact ids) pairs: fact labels, indicator and result names, generic keywords."""
+        ids = [f.id for f in self.table]
+        cues: dict[str, set[str]] = {}
+        for word, patterns in KEYWORDS.items():
+            cues.setdefault(word, set()).update(i for p in patterns for i in ids if _glob(p, i))
+        for fact in self.table:
+            cues.setdefault(fact.label, set()).add(fact.id)
+        for ind in self.table.figures.indicators:
+            cues.setdefault(ind.name, set()).update(i for i in ids if i.startswith(f"ind.{ind.id}."))
+        for n, extra in enumerate(self.table.figures.facts):
+            cues.setdefault(extra.name, set()).add(f"fact.{n + 1}")
+        return sorted(((w, frozenset(v)) for w, v in cues.items() if v), key=lambda c: -len(c[0]))
+
+    def matches(self, q: Quantity) -> list[Fact]:
+        """Return the facts this quantity states, after unit, scale and written-precision normalisation."""
+        return [fv.fact for fv in self.values if _equal(q, fv)]
+
+    def claimed(self, text: str, q: Quantity) -> frozenset[str]:
+        """Return the ids of the facts the words before a quantity tie it to (empty when none)."""
+        clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, q.start)), default=0)
+        sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, q.start)), default=0)
+        clause, sentence = text[clause_start:q.start], text[sentence_start:q.start]
+        found = []
+        for word, facts in self.cues:
+            at = clause.rfind(word)
+            if at >= 0 and not _COMPARISON.search(clause, at + len(word)):
+                found.append((at + len(word), len(word), facts))
+        for _, _, facts in sorted(found, key=lambda f: (-f[0], -f[1])):
+            compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in facts and _same_kind(q, fv))
+            if compatible:
+                return self._narrow(compatible, sentence)
+        return frozenset()
+
+    def _narrow(self, facts: frozenset[str], sentence: str) -> frozenset[str]:
+        """Keep the facts of the indicator or result the sentence names, when it names one."""
+        for word, named in self.cues:
+            if word in sentence and len(named) < len(facts) and facts & named:
+                return facts & named
+        return facts
+
+
+def _glob(pattern: str, fact_id: str) -> bool:
+    if "*" not in pattern:
+        return pattern == fact_id
+    regex = re.escape(pattern).replace(r"\*", r"[^.]+")
+    return re.fullmatch(regex, fact_id) is not None
+
+
+def _same_kind(q: Quantity, fv: _FactValue) -> bool:
+    return not q.base_unit or _unit_key(q.base_unit) == fv.base_unit
+
+
+def _equal(q: Quantity, fv: _FactValue) -> bool:
+    """Return whether a quantity states this fact value, within the precision it is written with."""
+    if not _same_kind(q, fv):
+        return False
+    if not q.base_unit and fv.base_unit:  # a bare number: compare in the fact's own written unit
+        return _same_at(q, float(fv.fact.value), 1.0)
+    if q.value == 0:
+        return fv.base_value == 0
+    return _same_at(q, fv.base_value, q.base_value / q.value)
+
+
+def _same_at(q: Quantity, base: float, factor: float) -> bool:
+    """Return whether base, expressed in the quantity's written unit, reads as the written value.
+
+    Rounding to the written decimals is allowed (99.8% states 99.84), except for a whole number
+    that is not marked approximate: 100% does not state 99.84, nor 139万元 138.78.
+    """
+    in_unit = base / factor
+    if format_number(in_unit, q.decimals) != format_number(q.value, q.decimals):
+        return False
+    return q.decimals > 0 or abs(in_unit - q.value) < 1e-6 * max(1.0, abs(q.value)) or q.qualifier in APPROXIMATE
+
+
+# ---------------------------------------------------------------- checking a text
+
+def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> CheckResult:
+    """Return every number of the text with its status, and the number and claim findings."""
+    matcher = matcher or Matcher(table)
+    numbers, findings = [], []
+    names = matcher.name_spans(text)
+    for q in read_quantities(text):
+        if q.is_claim and any(a <= q.start and q.end <= b for a, b in names):
+            q = replace(q, ignored="name")
+        number, finding = _check_quantity(text, q, matcher)
+        numbers.append(number)
+        if finding:
+            findings.append(finding)
+    findings += _miscomputed(text, numbers, table)
+    findings += check_claims(text, table)
+    return CheckResult(tuple(numbers), tuple(sorted(findings, key=lambda f: (f.start or 0))))
+
+
+def check_report(text: str, table: FactTable) -> CheckResult:
+    """Return the check of a report text plus the diagnostics of its figures."""
+    result = check_text(text, table)
+    figures = diagnose(table)
+    return CheckResult(result.numbers, tuple(figures) + result.findings)
+
+
+def _check_quantity(text: str, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
+    if not q.is_claim:
+        return CheckedNumber(q, "ignored"), None
+    matches = m.matches(q)
+    claimed = m.claimed(text, q)
+    if claimed:
+        chosen = [f for f in matches if f.id in claimed]
+        if chosen:
+            return _found(q, chosen), None
+        expected = next(f for f in m.table if f.id in claimed)
+        finding = Finding("contradicted_number", f"{expected.label}应为 {expected.display}，文中为 {q.text}",
+                          expected.id, (expected.id,), start=q.start, end=q.end, text=q.text,
+                          expected=expected.display)
+        return CheckedNumber(q, "contradicted", expected.id), finding
+    if matches:
+        return _found(q, matches), None
+    finding = Finding("unsupported_number", f"事实表中没有与「{q.text}」相符的数字", start=q.start, end=q.end,
+                      text=q.text)
+    return CheckedNumber(q, "unsupported"), finding
+
+
+def _found(q: Quantity, facts: list[Fact]) -> CheckedNumber:
+    """Return the number as supported by an input fact when one matches, else as derived."""
+    best = next((f for f in facts if not f.derived), facts[0])
+    return CheckedNumber(q, "derived" if best.derived else "supported", best.id)
+
+
+def _miscomputed(text: str, numbers: list[CheckedNumber], table: FactTable) -> list[Finding]:
+    """Return rates stated beside their two amounts in one sentence when the rate does not follow."""
+    out = []
+    for sentence in _sentences(text):
+        inside = [n for n in numbers if sentence[0] <= n.quantity.start < sentence[1] and n.status != "ignored"]
+        money = [n.quantity for n in inside if n.quantity.base_unit == "元"]
+        for n in inside:
+            q = n.quantity
+            if q.base_unit != "%" or len(money) < 2 or n.status in ("supported", "derived"):
+                continue
+            if not re.search(r"执行率|支出率|到位率", text[sentence[0]:q.start]):
+                continue
+            ratios = [a.base_value / b.base_value * 100 for a in money for b in money if a is not b and b.base_value]
+            if not any(format_number(r, q.decimals) == format_number(q.value, q.decimals) for r in ratios):
+                out.append(Finding("miscomputed", f"{q.text}与同句所列金额算不出（{'、'.join(x.text for x in money)}）",
+                                   start=q.start, end=q.end, text=q.text))
+    return out
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def check_claims(text: str, table: FactTable) -> list[Finding]:
+    """Return verdict words (已完成, 超额完成, 未完成, 全部完成 …) that the figures contradict."""
+    rows = table.sheet.indicators
+    names = sorted(((r.indicator.name, r) for r in rows), key=lambda x: -len(x[0]))
+    missed = [r for r in rows if r.verdict in ("未完成", "部分完成")]
+    low = float(table[table.rate_id].value) < table.scheme.thresholds.execution_rate
+    out = []
+    for m in VERDICTS.finditer(text):
+        word, line_start = m.group(), text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        if word in SWEEPING:
+            if (missed or low) and not re.search(r"[未不没]|尚|并非", before[-4:]):
+                why = f"指标「{missed[0].indicator.name}」{missed[0].verdict}" if missed else \
+                    f"预算执行率仅 {table[table.rate_id].display}"
+                out.append(_claim(m, f"文中称「{word}」，但{why}", missed[0] if missed else None, table))
+            continue
+        row = _named_before(before, names)
+        if row is not None and word not in ALLOWED[row.verdict]:
+            out.append(_claim(m, f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」", row, table))
+    return out
+
+
+def _named_before(before: str, names: list[tuple[str, Any]]) -> Any:
+    """Return the indicator whose name appears last before a verdict word on its line, if any."""
+    best, best_at = None, -1
+    for name, row in names:
+        at = before.rfind(name)
+        if at > best_at:
+            best, best_at = row, at
+    return best
+
+
+def _claim(m: re.Match[str], message: str, row: Any, table: FactTable) -> Finding:
+    fact = f"ind.{row.indicator.id}.actual" if row is not None else table.rate_id
+    expected = row.verdict if row is not None else ""
+    return Finding("claim_contradiction", message, fact, (fact,), row.indicator.id if row else "",
+                   start=m.start(), end=m.end(), text=m.group(), expected=expected)

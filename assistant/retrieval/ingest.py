@@ -1,0 +1,198 @@
+"""Loading corpus files (.md, .txt, .docx, .pdf) into plain documents with their metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SUFFIXES = (".md", ".txt", ".docx", ".pdf")
+# Files that describe a folder rather than belong to the corpus.
+IGNORED_NAMES = {"readme.md", "readme.txt"}
+Scalar = str | int | float | bool
+
+
+class LoadError(Exception):
+    """A file that cannot be read; the message is a short Chinese reason."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file: its text as Markdown-like lines and its front-matter metadata."""
+
+    path: str
+    title: str
+    text: str
+    metadata: dict[str, Scalar] = field(default_factory=dict, hash=False, compare=False)
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Return the corpus files under root in a stable order, skipping hidden ones and READMEs."""
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            if path.name.lower() not in IGNORED_NAMES:
+                yield path
+
+
+def file_hash(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_document(path: Path, name: str) -> Document:
+    """Return the document at path (name is how the index refers to it); raise LoadError if unreadable."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".md", ".txt"):
+            raw = decode_text(path.read_bytes())
+        elif suffix == ".docx":
+            raw = _read_docx(path)
+        elif suffix == ".pdf":
+            raw = _read_pdf(path)
+        else:
+            raise LoadError(f"不支持的文件格式（{suffix}）")
+    except OSError as exc:
+        raise LoadError(f"无法读取文件（{exc.strerror or exc}）") from None
+    meta, body = split_front_matter(raw)
+    if not body.strip():
+        raise LoadError("文件中没有可提取的文字")
+    meta.setdefault("type", _type_from_path(Path(name)))
+    if isinstance(meta.get("year"), str) and str(meta["year"]).strip().isdigit():
+        meta["year"] = int(str(meta["year"]).strip())  # filters compare years as numbers
+    title = str(meta.pop("title", "") or _first_heading(body) or path.stem)
+    return Document(path=name, title=title, text=body, metadata=meta)
+
+
+def decode_text(data: bytes) -> str:
+    """Return bytes decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 covers GBK and GB2312, the usual encodings of Chinese office text files.
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise LoadError("无法识别文件编码（既不是 UTF-8 也不是 GB18030）") from None
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Scalar], str]:
+    """Return (metadata, body) from text that may start with a YAML front-matter block."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        raise LoadError("文件开头的元数据（YAML）格式有误") from None
+    if not isinstance(data, dict):
+        return {}, text[match.end():]
+    return {str(k): _scalar(v) for k, v in data.items() if v is not None}, text[match.end():]
+
+
+def _scalar(value: Any) -> Scalar:
+    # Chroma metadata holds scalars only, so lists become one 、-joined string.
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _type_from_path(rel: Path) -> str:
+    folders = {p.lower() for p in rel.parts[:-1]}
+    if folders & {"policy", "policies", "政策"}:
+        return "policy"
+    if folders & {"report", "reports", "报告"}:
+        return "report"
+    return "other"
+
+
+def _first_heading(body: str) -> str:
+    for line in body.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip().strip("*").strip()
+        if line.strip():
+            return ""
+    return ""
+
+
+def _read_docx(path: Path) -> str:
+    import zipfile
+
+    from docx import Document as open_docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        doc = open_docx(str(path))
+        return "\n".join(_docx_lines(doc))
+    except (zipfile.BadZipFile, PackageNotFoundError):
+        # Encrypted Word files are OLE containers, not zip packages, so they land here too.
+        raise LoadError("无法打开 Word 文件（文件损坏、已加密或不是 .docx 格式）") from None
+    except Exception:  # noqa: BLE001 - a damaged package can fail deep inside lxml or python-docx
+        raise LoadError("无法解析 Word 文件（内容已损坏）") from None
+
+
+def _docx_lines(doc: Any) -> Iterator[str]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for block in doc.iter_inner_content():
+        if isinstance(block, Paragraph):
+            text = block.text.strip()
+            level = _heading_level(block.style.name if block.style is not None else "")
+            if text:
+                yield ("#" * level + " " + text) if level else text
+        elif isinstance(block, Table):
+            for row in block.rows:
+                cells = [c.text.strip() for c in row.cells]
+                # Merged cells repeat their text in every grid position; keep one copy.
+                unique = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+                if unique:
+                    yield " | ".join(unique)
+
+
+def _heading_level(style: str) -> int:
+    match = re.fullmatch(r"(?:Heading|标题)\s*(\d)", style.strip())
+    return int(match.group(1)) if match else 0
+
+
+def _read_pdf(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import DependencyError, FileNotDecryptedError
+    except ImportError:
+        raise LoadError("未安装 pypdf，无法读取 PDF 文件") from None
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("PDF 文件已加密，无法读取")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except (FileNotDecryptedError, DependencyError):
+        raise LoadError("PDF 文件已加密，无法读取") from None
+    except Exception:  # noqa: BLE001 - pypdf fails in many ways on damaged files
+        raise LoadError("无法解析 PDF 文件（文件损坏或格式不受支持）") from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise LoadError("PDF 中没有可提取的文字（可能是扫描件）")
+    return text

@@ -1,0 +1,124 @@
+"""The index on disk: a manifest naming the current generation of chunks and BM25 files.
+
+Layout of the index folder::
+
+    manifest.json        which generation is current, and each file's hash and chunk ids
+    gen-<id>/chunks.jsonl  the chunks in BM25 row order
+    gen-<id>/tokens.jsonl  their BM25 tokens (so unchanged files are not tokenized again)
+    gen-<id>/bm25/         the bm25s index
+    chroma/              the local Chroma database (unless a server is used)
+
+A run writes a new generation folder and only then replaces manifest.json (atomically), so an
+interrupted run leaves the previous generation, and the index, usable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .chunking import Chunk
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+class IndexMissing(FileNotFoundError):
+    """No usable index in the folder; the message is in Chinese."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One corpus file as last indexed: its content hash, chunk ids, or why it was skipped."""
+
+    hash: str
+    chunks: tuple[str, ...] = ()
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The current state of an index folder."""
+
+    generation: str
+    chunk_tokens: int
+    # Whose vectors are complete for every chunk, and where they live; None when only BM25 is.
+    embedder: str | None
+    vector_store: str
+    files: dict[str, FileEntry] = field(default_factory=dict, hash=False)
+    format: int = FORMAT
+
+    def generation_dir(self, index_dir: Path) -> Path:
+        """Return the folder of this manifest's generation."""
+        return index_dir / f"gen-{self.generation}"
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """Return the index folder's manifest, or None if there is none or it is of another format."""
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        files = {
+            name: FileEntry(e["hash"], tuple(e.get("chunks", ())), e.get("skipped"))
+            for name, e in data["files"].items()
+        }
+        return Manifest(
+            generation=data["generation"],
+            chunk_tokens=int(data["chunk_tokens"]),
+            embedder=data.get("embedder"),
+            vector_store=data.get("vector_store", ""),
+            files=files,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Replace the index folder's manifest atomically."""
+    data = asdict(manifest)
+    tmp = index_dir / (MANIFEST + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / MANIFEST)
+
+
+def write_chunks(folder: Path, chunks: Iterable[Chunk], tokens: Iterable[list[str]]) -> None:
+    """Write chunks and their tokens, one JSON record a line, into folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for chunk in chunks:
+            fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+    with (folder / "tokens.jsonl").open("w", encoding="utf-8") as fh:
+        for toks in tokens:
+            fh.write(json.dumps(toks, ensure_ascii=False) + "\n")
+
+
+def read_chunks(folder: Path) -> list[Chunk]:
+    """Return the chunks stored in a generation folder, in BM25 row order."""
+    with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
+        return [Chunk(**json.loads(line)) for line in fh if line.strip()]
+
+
+def read_tokens(folder: Path) -> Iterator[list[str]]:
+    """Return the stored BM25 tokens of a generation folder, aligned with its chunks."""
+    with (folder / "tokens.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def remove_stale_generations(index_dir: Path, keep: str) -> None:
+    """Delete generation folders other than keep (left by earlier or interrupted runs)."""
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and path.name != f"gen-{keep}":
+            shutil.rmtree(path, ignore_errors=True)
