@@ -36,7 +36,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "满分": ("scheme.total",),
     "完成率": ("ind.*.completion",),
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
-    "完成": ("ind.*.actual",), "实际": ("ind.*.actual",),
+    "完成": ("ind.*.actual", "count.met"), "实际": ("ind.*.actual",),
     "相差": ("ind.*.gap",), "差距": ("ind.*.gap",),
 }
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
@@ -251,7 +251,7 @@ def _check_quantity(text: str, q: Quantity, m: Matcher) -> tuple[CheckedNumber, 
         chosen = [f for f in matches if f.id in claimed]
         if chosen:
             return _found(q, chosen), None
-        expected = next(f for f in m.table if f.id in claimed)
+        expected = min((f for f in m.table if f.id in claimed), key=_preference)
         finding = Finding("contradicted_number", f"{expected.label}应为 {expected.display}，文中为 {q.text}",
                           expected.id, (expected.id,), start=q.start, end=q.end, text=q.text,
                           expected=expected.display)
@@ -263,9 +263,16 @@ def _check_quantity(text: str, q: Quantity, m: Matcher) -> tuple[CheckedNumber, 
     return CheckedNumber(q, "unsupported"), finding
 
 
+def _preference(fact: Fact) -> int:
+    """Rank facts a number may state: the chosen rate, then inputs, then derived, and last what the
+    unit itself reported (evaluation.*), which is checked, never trusted."""
+    reported = fact.id.startswith("evaluation.")
+    return 0 if fact.chosen else 1 + reported * 2 + fact.derived
+
+
 def _found(q: Quantity, facts: list[Fact]) -> CheckedNumber:
-    """Return the number as supported by an input fact when one matches, else as derived."""
-    best = next((f for f in facts if not f.derived), facts[0])
+    """Return the number as supported by an input fact, or derived from a computed one."""
+    best = min(facts, key=_preference)
     return CheckedNumber(q, "derived" if best.derived else "supported", best.id)
 
 
@@ -334,3 +341,50 @@ def _claim(m: re.Match[str], message: str, row: Any, table: FactTable) -> Findin
     expected = row.verdict if row is not None else ""
     return Finding("claim_contradiction", message, fact, (fact,), row.indicator.id if row else "",
                    start=m.start(), end=m.end(), text=m.group(), expected=expected)
+
+
+# ---------------------------------------------------------------- reading a report file
+
+class ReportReadError(ValueError):
+    """A report file that cannot be read; the message is in Chinese."""
+
+
+def read_report_text(path: Any) -> str:
+    """Return the plain text of a .md/.txt/.docx report: paragraphs joined with "\\n", then table rows."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise ReportReadError(f"{path}：文件不存在")
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".txt"):
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ReportReadError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
+    if suffix == ".docx":
+        return _docx_text(path)
+    raise ReportReadError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .md、.txt 或 .docx")
+
+
+def _docx_text(path: Any) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        doc = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReportReadError(f"{path}：不是有效的 Word 文档（{exc}）") from None
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            cells: list[str] = []
+            for cell in row.cells:
+                if not cells or cell.text != cells[-1]:  # a merged cell repeats: keep it once
+                    cells.append(cell.text)
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -101,6 +101,37 @@ def score(
     show_score(table, findings)
 
 
+@app.command()
+def check(
+    report: Annotated[Path | None, typer.Argument(help="要核对的报告（.md、.txt、.docx）；省略时只诊断项目数据")] = None,
+    figures: Annotated[Path, typer.Option("--figures", "-f", help="项目数据文件（YAML/JSON）")] = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（FORMAT.md §3）")] = False,
+    scheme: SchemeOpt = None,
+) -> None:
+    """核对报告中的每一个数字；退出码 0 无错误，1 有错误，2 输入无法读取。"""
+    from assistant.check import CheckResult, ReportReadError, check_report, read_report_text
+    from assistant.diagnose import diagnose
+    from assistant.facts import build_facts
+    from assistant.figures import FiguresError, read_figures
+
+    if figures == Path():
+        _fail("请用 --figures 指定项目数据文件")
+    settings = _settings(scheme=scheme)
+    try:
+        table = build_facts(read_figures(figures), _scheme(settings.scheme))
+        text = read_report_text(report) if report else ""
+    except (FiguresError, ReportReadError) as exc:
+        _fail(str(exc))
+    result = check_report(text, table) if report else CheckResult((), tuple(diagnose(table)))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from assistant.show import show_check
+
+        show_check(text, result)
+    raise typer.Exit(1 if result.errors else 0)
+
+
 def main() -> None:
     """Run the command line."""
     app()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from assistant.check import CheckResult
 from assistant.facts import FactTable
 from assistant.findings import Finding
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+_NUMBER_STYLE = {"supported": "green", "derived": "cyan", "ignored": "dim", "unsupported": "bold red",
+                 "contradicted": "bold red reverse"}
 
 
 def show_score(table: FactTable, findings: list[Finding], console: Console | None = None) -> None:
@@ -57,3 +61,19 @@ def show_findings(findings: list[Finding], console: Console) -> None:
     for f in findings:
         out.add_row(f.severity, f.code, f.message, style=_STYLE[f.severity])
     console.print(out)
+
+
+def show_check(text: str, result: CheckResult, console: Console | None = None) -> None:
+    """Print the text with each number coloured by status, a summary line and the findings."""
+    console = console or Console()
+    if text:
+        shown = Text(text)
+        for n in result.numbers:
+            shown.stylize(_NUMBER_STYLE[n.status], n.quantity.start, n.quantity.end)
+        console.print(shown)
+        console.print()
+        s = result.summary()
+        console.print(f"数字 {s['numbers']} 个：有据 {s['supported']}，推算 {s['derived']}，不计 {s['ignored']}，"
+                      f"无据 {s['unsupported']}，矛盾 {s['contradicted']}；错误 {s['errors']}，提示 {s['warnings']}",
+                      markup=False)
+    show_findings(list(result.findings), console)

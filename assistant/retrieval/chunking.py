@@ -58,8 +58,16 @@ class Chunk:
         return str(self.metadata.get("type", "other"))
 
     def indexed_text(self) -> str:
-        """Return the text that is embedded and tokenized: title and section give context."""
-        return "\n".join(part for part in (self.title, self.section, self.text) if part)
+        """Return the text that is embedded and tokenized: title, department and section give context."""
+        return indexed_text(self.title, self.metadata, self.section, self.text)
+
+
+def indexed_text(title: str, metadata: dict[str, Scalar], section: str, text: str) -> str:
+    """Return a passage with its context lines, as embedded and tokenized."""
+    # A query often names the sector ("水利项目…") while titles name only the project.
+    department = metadata.get("department")
+    head = f"{title}（{department}）" if department and str(department) not in title else title
+    return "\n".join(part for part in (head, section, text) if part)
 
 
 @dataclass
@@ -94,7 +102,7 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
             seen[key] = seen.get(key, 0) + 1
             chunks.append(
                 Chunk(
-                    id=_chunk_id(doc, title_path, text, seen[key]),
+                    id=_chunk_id(doc, indexed_text(doc.title, doc.metadata, title_path, text), seen[key]),
                     doc=doc.path,
                     title=doc.title,
                     section=title_path,
@@ -106,9 +114,10 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
     return chunks
 
 
-def _chunk_id(doc: Document, section: str, text: str, occurrence: int) -> str:
-    # Content-addressed: an unchanged passage keeps its id (and its vector) across re-indexing.
-    key = "\x1f".join((doc.path, doc.title, section, text, str(occurrence)))
+def _chunk_id(doc: Document, indexed: str, occurrence: int) -> str:
+    # Content-addressed on what is embedded: an unchanged passage keeps its id (and its vector)
+    # across re-indexing, and a change to the context lines gets a new vector.
+    key = "\x1f".join((doc.path, indexed, str(occurrence)))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]
 
 

@@ -24,6 +24,9 @@ Method = Literal["hybrid", "bm25", "vector"]
 RRF_K = 20
 WEIGHTS = {"bm25": 1.0, "vector": 1.0}
 POOL = 50  # candidates taken from each method before fusing
+# At most this many passages of one document in a result list: a drafter wants the rule and
+# several past reports, not five sections of one policy digest.
+PER_DOC = 2
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,15 @@ class Retriever:
         """Return "hybrid" when vectors are usable, else "bm25"."""
         return "hybrid" if self._vectors is not None else "bm25"
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None, method: Method | None = None) -> list[Passage]:
-        """Return the k best passages for query within filters (method defaults to mode)."""
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        method: Method | None = None,
+        per_doc: int | None = PER_DOC,
+    ) -> list[Passage]:
+        """Return the k best passages for query within filters, at most per_doc from one document."""
         method = method or self.mode
         filters = filters or Filters()
         rankings: dict[str, Sequence[int]] = {}
@@ -106,7 +116,16 @@ class Retriever:
             vector_rows = self._vector_rows(query, pool, filters)
             if vector_rows is not None:
                 rankings["vector"] = vector_rows
-        return [self._passage(row, score) for row, score in rrf(rankings, WEIGHTS)[:k]]
+        picked: list[Passage] = []
+        per: dict[str, int] = {}
+        for row, score in rrf(rankings, WEIGHTS):
+            doc = self.chunks[row].doc
+            if per_doc is None or per.get(doc, 0) < per_doc:
+                per[doc] = per.get(doc, 0) + 1
+                picked.append(self._passage(row, score))
+                if len(picked) == k:
+                    break
+        return picked
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         conditions = filters.conditions()
