@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from assistant.diagnose import diagnose
@@ -38,13 +39,21 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
     "完成": ("ind.*.actual", "count.met"), "实际": ("ind.*.actual",),
     "相差": ("ind.*.gap",), "差距": ("ind.*.gap",),
+    # The basis of a rate, and reported against computed values.
+    "按年初预算数": ("rate.budget_initial",), "按全年预算数": ("rate.budget_adjusted",),
+    "按调整后预算": ("rate.budget_adjusted",), "按实际到位资金": ("rate.allocated",),
+    "按到位资金": ("rate.allocated",),
+    "填报的总分": ("evaluation.score",), "自报总分": ("evaluation.score",),
+    "填报的执行率": ("evaluation.execution_rate",), "自报执行率": ("evaluation.execution_rate",),
+    "计算应为": ("score.total", "rate.*", "ind.*.score"),
 }
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
 _COMPARISON = re.compile(r"低于|高于|不到|未达到|未达|超出|少于|多于|不足")
 _CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
 _SENTENCE_END = re.compile(r"[。；！？\n]")
-VERDICTS = re.compile(r"超额完成|全部完成|全面完成|均已完成|完全符合预期|部分完成|基本完成|未完成|已完成")
+VERDICTS = re.compile(r"超额完成|全部未完成|均未完成|全部完成|全面完成|均已完成|完全符合预期|部分完成|基本完成|未完成|已完成")
 SWEEPING = {"全部完成", "全面完成", "均已完成", "完全符合预期"}
+SWEEPING_NEGATIVE = {"全部未完成", "均未完成"}
 # Which verdicts a text may state for each verdict of the figures (超额 is also 已完成; 部分 is also 未完成).
 ALLOWED = {"超额完成": {"超额完成", "已完成"}, "已完成": {"已完成"}, "部分完成": {"部分完成", "基本完成", "未完成"},
            "未完成": {"未完成", "部分完成", "基本完成"}}
@@ -103,6 +112,7 @@ class _FactValue:
     base_unit: str
 
 
+@lru_cache(maxsize=1024)
 def _unit_key(unit: str) -> str:
     """Return a measure word compared loosely: brackets dropped (家（次） = 家次), 个 and 项 alike."""
     unit = re.sub(r"[（）()]", "", unit)
@@ -158,28 +168,70 @@ class Matcher:
         """Return the facts this quantity states, after unit, scale and written-precision normalisation."""
         return [fv.fact for fv in self.values if _equal(q, fv)]
 
-    def claimed(self, text: str, q: Quantity) -> frozenset[str]:
-        """Return the ids of the facts the words before a quantity tie it to (empty when none)."""
-        clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, q.start)), default=0)
-        sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, q.start)), default=0)
-        clause, sentence = text[clause_start:q.start], text[sentence_start:q.start]
-        found = []
-        for word, facts in self.cues:
-            at = clause.rfind(word)
-            if at >= 0 and not _COMPARISON.search(clause, at + len(word)):
-                found.append((at + len(word), len(word), facts))
-        for _, _, facts in sorted(found, key=lambda f: (-f[0], -f[1])):
+    @cached_property
+    def _cue_regex(self) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+        words = dict(self.cues)
+        return re.compile("|".join(re.escape(w) for w, _ in self.cues)), words
+
+    def read(self, text: str) -> TextCues:
+        """Return where cue words and clause and sentence ends lie in a text (computed once per text)."""
+        regex, words = self._cue_regex
+        hits = [(m.start(), m.end(), words[m.group()]) for m in regex.finditer(text)]
+        return TextCues(text, hits, [h[1] for h in hits],
+                        [m.end() for m in _CLAUSE_END.finditer(text)],
+                        [m.end() for m in _SENTENCE_END.finditer(text)])
+
+    def claimed(self, cues: TextCues, q: Quantity) -> frozenset[str]:
+        """Return the ids of the facts the words before a quantity tie it to (empty when none).
+
+        The cue nearest the quantity in its clause decides; a comparison word after the cue makes
+        the number a yardstick instead (执行率低于90%).
+        """
+        clause_start = cues.bound_before(cues.clauses, q.start)
+        for start, end, facts in cues.hits_between(clause_start, q.start):
+            if _COMPARISON.search(cues.text, end, q.start):
+                continue
             compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in facts and _same_kind(q, fv))
             if compatible:
-                return self._narrow(compatible, sentence)
+                return self._narrow(compatible, cues, q)
         return frozenset()
 
-    def _narrow(self, facts: frozenset[str], sentence: str) -> frozenset[str]:
-        """Keep the facts of the indicator or result the sentence names, when it names one."""
-        for word, named in self.cues:
-            if word in sentence and len(named) < len(facts) and facts & named:
-                return facts & named
+    def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
+        """Keep the facts of what the sentence names (an indicator, a result, a basis), if it names one."""
+        sentence_start = cues.bound_before(cues.sentences, q.start)
+        named = sorted(cues.hits_between(sentence_start, q.start), key=lambda h: h[0] - h[1])
+        for _, _, these in named:
+            if len(these) < len(facts) and facts & these:
+                return facts & these
         return facts
+
+
+@dataclass(frozen=True)
+class TextCues:
+    """Cue words found in one text (start, end, fact ids; sorted by end) and its clause/sentence ends."""
+
+    text: str
+    hits: list[tuple[int, int, frozenset[str]]]
+    ends: list[int]
+    clauses: list[int]
+    sentences: list[int]
+
+    @staticmethod
+    def bound_before(bounds: list[int], at: int) -> int:
+        """Return the last boundary at or before `at` (0 when none)."""
+        i = bisect.bisect_right(bounds, at)
+        return bounds[i - 1] if i else 0
+
+    def hits_between(self, start: int, end: int) -> list[tuple[int, int, frozenset[str]]]:
+        """Return the cue hits inside [start, end), nearest to `end` first."""
+        out = []
+        for i in range(bisect.bisect_right(self.ends, end) - 1, -1, -1):
+            hit = self.hits[i]
+            if hit[1] <= start:
+                break
+            if hit[0] >= start:
+                out.append(hit)
+        return out
 
 
 def _glob(pattern: str, fact_id: str) -> bool:
@@ -223,10 +275,11 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     matcher = matcher or Matcher(table)
     numbers, findings = [], []
     names = matcher.name_spans(text)
+    cues = matcher.read(text)
     for q in read_quantities(text):
         if q.is_claim and any(a <= q.start and q.end <= b for a, b in names):
             q = replace(q, ignored="name")
-        number, finding = _check_quantity(text, q, matcher)
+        number, finding = _check_quantity(cues, q, matcher)
         numbers.append(number)
         if finding:
             findings.append(finding)
@@ -242,11 +295,11 @@ def check_report(text: str, table: FactTable) -> CheckResult:
     return CheckResult(result.numbers, tuple(figures) + result.findings)
 
 
-def _check_quantity(text: str, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
+def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
     if not q.is_claim:
         return CheckedNumber(q, "ignored"), None
     matches = m.matches(q)
-    claimed = m.claimed(text, q)
+    claimed = m.claimed(cues, q)
     if claimed:
         chosen = [f for f in matches if f.id in claimed]
         if chosen:
@@ -279,14 +332,16 @@ def _found(q: Quantity, facts: list[Fact]) -> CheckedNumber:
 def _miscomputed(text: str, numbers: list[CheckedNumber], table: FactTable) -> list[Finding]:
     """Return rates stated beside their two amounts in one sentence when the rate does not follow."""
     out = []
-    for sentence in _sentences(text):
-        inside = [n for n in numbers if sentence[0] <= n.quantity.start < sentence[1] and n.status != "ignored"]
+    for sentence, inside in _by_sentence(text, numbers):
+        inside = [n for n in inside if n.status != "ignored"]
         money = [n.quantity for n in inside if n.quantity.base_unit == "元"]
+        if len(money) < 2:
+            continue
         for n in inside:
             q = n.quantity
-            if q.base_unit != "%" or len(money) < 2 or n.status in ("supported", "derived"):
+            if q.base_unit != "%" or n.status in ("supported", "derived"):
                 continue
-            if not re.search(r"执行率|支出率|到位率", text[sentence[0]:q.start]):
+            if not re.search(r"执行率|支出率|到位率", text[sentence:q.start]):
                 continue
             ratios = [a.base_value / b.base_value * 100 for a in money for b in money if a is not b and b.base_value]
             if not any(format_number(r, q.decimals) == format_number(q.value, q.decimals) for r in ratios):
@@ -295,13 +350,13 @@ def _miscomputed(text: str, numbers: list[CheckedNumber], table: FactTable) -> l
     return out
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    bounds, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        bounds.append((start, m.end()))
-        start = m.end()
-    bounds.append((start, len(text)))
-    return bounds
+def _by_sentence(text: str, numbers: list[CheckedNumber]) -> list[tuple[int, list[CheckedNumber]]]:
+    """Return the numbers grouped by the sentence they stand in, with each sentence's start."""
+    groups: dict[int, list[CheckedNumber]] = {}
+    bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
+    for n in numbers:
+        groups.setdefault(TextCues.bound_before(bounds, n.quantity.start), []).append(n)
+    return list(groups.items())
 
 
 def check_claims(text: str, table: FactTable) -> list[Finding]:
@@ -314,6 +369,11 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
     for m in VERDICTS.finditer(text):
         word, line_start = m.group(), text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
+        if word in SWEEPING_NEGATIVE:
+            met = [r for r in rows if r.verdict in ("已完成", "超额完成")]
+            if met:
+                out.append(_claim(m, f"文中称「{word}」，但指标「{met[0].indicator.name}」{met[0].verdict}", met[0], table))
+            continue
         if word in SWEEPING:
             if (missed or low) and not re.search(r"[未不没]|尚|并非", before[-4:]):
                 why = f"指标「{missed[0].indicator.name}」{missed[0].verdict}" if missed else \
