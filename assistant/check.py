@@ -162,6 +162,8 @@ class Matcher:
             cues.setdefault(ind.name, set()).update(i for i in ids if i.startswith(f"ind.{ind.id}."))
         for n, extra in enumerate(self.table.figures.facts):
             cues.setdefault(extra.name, set()).add(f"fact.{n + 1}")
+        for n, row in enumerate(self.table.figures.funds.breakdown):
+            cues.setdefault(row.name, set()).update(i for i in ids if i.startswith(f"breakdown[{n}]."))
         return sorted(((w, frozenset(v)) for w, v in cues.items() if v), key=lambda c: -len(c[0]))
 
     def matches(self, q: Quantity) -> list[Fact]:
@@ -197,11 +199,11 @@ class Matcher:
         return frozenset()
 
     def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
-        """Keep the facts of what the sentence names (an indicator, a result, a basis), if it names one."""
+        """Keep the facts of what the sentence names nearest before the quantity (an indicator, a
+        result, a fund source, a basis), if it names one."""
         sentence_start = cues.bound_before(cues.sentences, q.start)
-        named = sorted(cues.hits_between(sentence_start, q.start), key=lambda h: h[0] - h[1])
-        for _, _, these in named:
-            if len(these) < len(facts) and facts & these:
+        for _, _, these in cues.hits_between(sentence_start, q.start):
+            if 0 < len(facts & these) < len(facts):
                 return facts & these
         return facts
 
