@@ -190,7 +190,7 @@ class Matcher:
         the number a yardstick instead (执行率低于90%).
         """
         clause_start = cues.bound_before(cues.clauses, q.start)
-        for start, end, facts in cues.hits_between(clause_start, q.start):
+        for _start, end, facts in cues.hits_between(clause_start, q.start):
             if _COMPARISON.search(cues.text, end, q.start):
                 continue
             compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in facts and _same_kind(q, fv))

@@ -68,8 +68,8 @@ def test_the_json_carries_provenance_and_the_fact_table(report) -> None:
 
 
 def test_every_template_renders_with_the_variables_its_stage_supplies(report) -> None:
-    from assistant.draft import DraftContext
     from assistant.diagnose import diagnose
+    from assistant.draft import DraftContext
 
     context = DraftContext(report.facts, diagnose(report.facts))
     for spec in PLAN:
