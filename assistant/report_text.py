@@ -1,0 +1,49 @@
+"""Reading a report file (.md, .txt, .docx) as the plain text the checker reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class ReportReadError(ValueError):
+    """A report file that cannot be read; the message is in Chinese."""
+
+
+def read_report_text(path: Path | str) -> str:
+    """Return the plain text of a .md/.txt/.docx report: paragraphs joined with "\\n", then table rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportReadError(f"{path}：文件不存在")
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".txt"):
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ReportReadError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
+    if suffix == ".docx":
+        return _docx_text(path)
+    raise ReportReadError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .md、.txt 或 .docx")
+
+
+def _docx_text(path: Any) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        doc = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReportReadError(f"{path}：不是有效的 Word 文档（{exc}）") from None
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            cells: list[str] = []
+            for cell in row.cells:
+                if not cells or cell.text != cells[-1]:  # a merged cell repeats: keep it once
+                    cells.append(cell.text)
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
