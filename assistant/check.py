@@ -16,37 +16,46 @@ from assistant.numbers import Quantity, read_quantities
 APPROXIMATE = {"约", "大约", "近", "将近", "接近", "余", "多", "左右", "超过", "超", "逾", "不少于", "不低于",
                "至少", "以上", "不足"}
 # Generic words that tie a number to kinds of fact (issue: 预算, 拨付/到位, 支出/执行, 支出率/执行率, 目标, 完成).
+RATES = ("rate.budget_initial", "rate.budget_adjusted", "rate.allocated")
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "预算": ("funds.budget_initial", "funds.budget_adjusted", "breakdown[*].budget", "breakdown[*].budget_initial",
            "breakdown.sum_budget"),
     "年初预算": ("funds.budget_initial", "breakdown[*].budget_initial"),
     "全年预算": ("funds.budget_adjusted", "breakdown[*].budget", "breakdown.sum_budget"),
     "调整为": ("funds.budget_adjusted",), "调整后": ("funds.budget_adjusted",), "调整": ("funds.adjustment",),
-    "追加": ("funds.adjustment",),
+    "追加": ("funds.adjustment",), "追加预算": ("funds.adjustment",), "调增": ("funds.adjustment",),
+    "调减": ("funds.adjustment",),
     "到位": ("funds.allocated",), "拨付": ("funds.allocated",), "下达": ("funds.allocated",),
     "支出": ("funds.spent", "breakdown[*].spent", "breakdown.sum_spent"),
     "执行数": ("funds.spent", "breakdown[*].spent"), "执行": ("funds.spent", "breakdown[*].spent"),
     "使用": ("funds.spent",),
-    "执行率": ("rate.*", "breakdown[*].rate", "evaluation.execution_rate"),
-    "支出率": ("rate.*", "breakdown[*].rate", "evaluation.execution_rate"),
+    "执行率": (*RATES, "breakdown[*].rate", "evaluation.execution_rate"),
+    "支出率": (*RATES, "breakdown[*].rate", "evaluation.execution_rate"),
     "到位率": ("rate.allocation",),
-    "结余": ("balance.*",), "结转": ("balance.*",), "未支出": ("balance.*",),
-    "得分": ("score.*", "ind.*.score", "group.*.score", "evaluation.score"),
+    "超支": ("balance.overspend",), "结余": ("balance.*",), "结转": ("balance.*",), "未支出": ("balance.*",),
+    "得分": ("score.execution", "score.total", "ind.*.score", "group.*.score", "evaluation.score"),
     "分数": ("score.total", "evaluation.score"), "总分": ("score.total", "evaluation.score"),
-    "分值": ("score.execution_weight", "ind.*.weight", "group.*.weight", "scheme.total"),
+    "分值": ("score.execution_weight", "ind.*.weight", "group.*.weight"),
+    "自评得分": ("score.total", "evaluation.score"),
     "满分": ("scheme.total",),
     "完成率": ("ind.*.completion",),
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
     "完成": ("ind.*.actual", "count.met"), "实际": ("ind.*.actual",),
-    "相差": ("ind.*.gap",), "差距": ("ind.*.gap",),
-    # The basis of a rate, and reported against computed values.
-    "按年初预算数": ("rate.budget_initial",), "按全年预算数": ("rate.budget_adjusted",),
-    "按调整后预算": ("rate.budget_adjusted",), "按实际到位资金": ("rate.allocated",),
-    "按到位资金": ("rate.allocated",),
+    "相差": ("ind.*.gap",), "差距": ("ind.*.gap",), "还差": ("ind.*.gap",), "尚差": ("ind.*.gap",),
+    # Reported against computed values.
     "填报的总分": ("evaluation.score",), "自报总分": ("evaluation.score",),
     "填报的执行率": ("evaluation.execution_rate",), "自报执行率": ("evaluation.execution_rate",),
-    "计算应为": ("score.total", "rate.*", "ind.*.score"),
+    "计算应为": ("score.total", *RATES, "ind.*.score"),
 }
+# Words naming the basis of an execution rate: they say what a rate is and whose it is.
+BASES: dict[str, tuple[str, ...]] = {
+    **{f"{how}{basis}": (fact,) for how in ("按", "以") for basis, fact in (
+        ("年初预算数", "rate.budget_initial"), ("全年预算数", "rate.budget_adjusted"),
+        ("调整后预算", "rate.budget_adjusted"), ("实际到位资金", "rate.allocated"), ("到位资金", "rate.allocated"))},
+}
+# Words right after a number that say what it is, overriding the words before it: 尚有0.22万元未支出.
+_POSTFIX = re.compile(r"\s*(?:尚|仍)?(?:未支出|未使用|未拨付|结余|结转)")
+_POSTFIX_FACTS = ("balance.*",)
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
 _COMPARISON = re.compile(r"低于|高于|不到|未达到|未达|超出|少于|多于|不足")
 _CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
@@ -150,35 +159,45 @@ class Matcher:
                 for m in re.finditer(re.escape(name), text)]
 
     @cached_property
-    def cues(self) -> list[tuple[str, frozenset[str]]]:
-        """Return (word, fact ids) pairs: fact labels, indicator and result names, generic keywords."""
+    def cues(self) -> dict[str, Cue]:
+        """Return every cue word: generic keywords and fact labels (what a number is), and names
+        (indicators, results, fund sources, groups, bases) that say whose number it is."""
         ids = [f.id for f in self.table]
-        cues: dict[str, set[str]] = {}
+        claims: dict[str, set[str]] = {}
+        names: dict[str, set[str]] = {}
         for word, patterns in KEYWORDS.items():
-            cues.setdefault(word, set()).update(i for p in patterns for i in ids if _glob(p, i))
+            claims.setdefault(word, set()).update(i for p in patterns for i in ids if _glob(p, i))
+        for word, patterns in BASES.items():
+            facts = {i for p in patterns for i in ids if _glob(p, i)}
+            claims.setdefault(word, set()).update(facts)
+            names.setdefault(word, set()).update(facts)
         for fact in self.table:
-            cues.setdefault(fact.label, set()).add(fact.id)
-        for ind in self.table.figures.indicators:
-            cues.setdefault(ind.name, set()).update(i for i in ids if i.startswith(f"ind.{ind.id}."))
-        for n, extra in enumerate(self.table.figures.facts):
-            cues.setdefault(extra.name, set()).add(f"fact.{n + 1}")
-        for n, row in enumerate(self.table.figures.funds.breakdown):
-            cues.setdefault(row.name, set()).update(i for i in ids if i.startswith(f"breakdown[{n}]."))
-        return sorted(((w, frozenset(v)) for w, v in cues.items() if v), key=lambda c: -len(c[0]))
+            if not fact.id.startswith("group."):  # a group is named by its name, not 产出指标得分
+                claims.setdefault(fact.label, set()).add(fact.id)
+        for n, group in enumerate(self.table.scheme.groups):  # names only: 三项产出指标各得30分
+            names.setdefault(group.name, set()).update(i for i in ids if i.startswith(f"group.{n + 1}."))
+        owned = [(ind.name, f"ind.{ind.id}.") for ind in self.table.figures.indicators]
+        owned += [(x.name, f"fact.{n + 1}") for n, x in enumerate(self.table.figures.facts)]
+        owned += [(r.name, f"breakdown[{n}].") for n, r in enumerate(self.table.figures.funds.breakdown)]
+        for name, prefix in owned:
+            facts = {i for i in ids if i.startswith(prefix) and (prefix.endswith(".") or i == prefix)}
+            claims.setdefault(name, set()).update(facts)
+            names.setdefault(name, set()).update(facts)
+        words = set(claims) | set(names)
+        return {w: Cue(w, frozenset(claims.get(w, ())), frozenset(names.get(w, ())))
+                for w in sorted(words, key=len, reverse=True) if claims.get(w) or names.get(w)}
 
     def matches(self, q: Quantity) -> list[Fact]:
         """Return the facts this quantity states, after unit, scale and written-precision normalisation."""
         return [fv.fact for fv in self.values if _equal(q, fv)]
 
     @cached_property
-    def _cue_regex(self) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-        words = dict(self.cues)
-        return re.compile("|".join(re.escape(w) for w, _ in self.cues)), words
+    def _cue_regex(self) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(w) for w in self.cues))  # longest first: 支出率 before 支出
 
     def read(self, text: str) -> TextCues:
         """Return where cue words and clause and sentence ends lie in a text (computed once per text)."""
-        regex, words = self._cue_regex
-        hits = [(m.start(), m.end(), words[m.group()]) for m in regex.finditer(text)]
+        hits = [(m.start(), m.end(), self.cues[m.group()]) for m in self._cue_regex.finditer(text)]
         return TextCues(text, hits, [h[1] for h in hits],
                         [m.end() for m in _CLAUSE_END.finditer(text)],
                         [m.end() for m in _SENTENCE_END.finditer(text)])
@@ -189,23 +208,40 @@ class Matcher:
         The cue nearest the quantity in its clause decides; a comparison word after the cue makes
         the number a yardstick instead (执行率低于90%).
         """
+        if _POSTFIX.match(cues.text, q.end):
+            after = frozenset(fv.fact.id for fv in self.values
+                              if any(_glob(p, fv.fact.id) for p in _POSTFIX_FACTS) and _same_kind(q, fv))
+            if after:
+                return after
         clause_start = cues.bound_before(cues.clauses, q.start)
-        for _start, end, facts in cues.hits_between(clause_start, q.start):
-            if _COMPARISON.search(cues.text, end, q.start):
+        for _start, end, cue in cues.hits_between(clause_start, q.start):
+            if not cue.claims or _COMPARISON.search(cues.text, end, q.start):
                 continue
-            compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in facts and _same_kind(q, fv))
+            compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in cue.claims and _same_kind(q, fv))
             if compatible:
                 return self._narrow(compatible, cues, q)
         return frozenset()
 
     def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
-        """Keep the facts of what the sentence names nearest before the quantity (an indicator, a
+        """Keep the facts of what the paragraph names nearest before the quantity (an indicator, a
         result, a fund source, a basis), if it names one."""
         sentence_start = cues.bound_before(cues.sentences, q.start)
-        for _, _, these in cues.hits_between(sentence_start, q.start):
-            if 0 < len(facts & these) < len(facts):
-                return facts & these
+        if "分别" in cues.text[sentence_start:q.start]:
+            return facts  # 分值分别为20分、15分……: the order of a list, not the nearest name, decides
+        line_start = cues.text.rfind("\n", 0, q.start) + 1
+        for _, _, cue in cues.hits_between(line_start, q.start):
+            if 0 < len(facts & cue.names) < len(facts):
+                return facts & cue.names
         return facts
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A word that ties a number to facts: `claims` what the number may be, `names` whose it is."""
+
+    word: str
+    claims: frozenset[str]
+    names: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -213,7 +249,7 @@ class TextCues:
     """Cue words found in one text (start, end, fact ids; sorted by end) and its clause/sentence ends."""
 
     text: str
-    hits: list[tuple[int, int, frozenset[str]]]
+    hits: list[tuple[int, int, Cue]]
     ends: list[int]
     clauses: list[int]
     sentences: list[int]
@@ -224,7 +260,7 @@ class TextCues:
         i = bisect.bisect_right(bounds, at)
         return bounds[i - 1] if i else 0
 
-    def hits_between(self, start: int, end: int) -> list[tuple[int, int, frozenset[str]]]:
+    def hits_between(self, start: int, end: int) -> list[tuple[int, int, Cue]]:
         """Return the cue hits inside [start, end), nearest to `end` first."""
         out = []
         for i in range(bisect.bisect_right(self.ends, end) - 1, -1, -1):
@@ -382,6 +418,8 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
                     f"预算执行率仅 {table[table.rate_id].display}"
                 out.append(_claim(m, f"文中称「{word}」，但{why}", missed[0] if missed else None, table))
             continue
+        if re.search(r"(?:无法|不能|难以|不可能|不会)$", before):
+            continue  # 无法超额完成: a verdict denied is no claim
         row = _named_before(before, names)
         if row is not None and word not in ALLOWED[row.verdict]:
             out.append(_claim(m, f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」", row, table))

@@ -148,6 +148,9 @@ def _funds(table: FactTable) -> None:
                   chosen=basis == f.rate_basis)
     _derived_money(table, "balance.budget", "预算结余", f.adjusted - f.spent, "全年预算数 − 全年执行数",
                    ["funds.budget_adjusted", "funds.spent"])
+    if f.spent > f.adjusted:
+        _derived_money(table, "balance.overspend", "超支金额", f.spent - f.adjusted, "全年执行数 − 全年预算数",
+                       ["funds.budget_adjusted", "funds.spent"])
     if f.allocated is not None:
         _derived_money(table, "balance.allocated", "已到位未支出资金", f.allocated - f.spent,
                        "实际到位资金 − 全年执行数", ["funds.allocated", "funds.spent"])

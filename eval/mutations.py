@@ -165,6 +165,8 @@ _FLIPS = {"超额完成": "未完成", "已完成": "未完成", "未完成": "�
 
 def verdict_flip(t: Text) -> Iterator[Mutant]:
     for m in re.finditer("|".join(_FLIPS), t.text):
+        if re.search(r"(?:无法|不能|难以)$", t.text[: m.start()]):
+            continue  # a denied verdict (无法超额完成) states nothing to flip
         new = _FLIPS[m.group()]
         yield replace_span("verdict flip", t.text, m.start(), m.end(), new)
 
