@@ -41,7 +41,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "完成率": ("ind.*.completion",),
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
     "完成": ("ind.*.actual", "count.met"), "实际": ("ind.*.actual",),
-    "相差": ("ind.*.gap",), "差距": ("ind.*.gap",), "还差": ("ind.*.gap",), "尚差": ("ind.*.gap",),
+    "缺口": ("ind.*.gap",), "相差": ("ind.*.gap",), "差距": ("ind.*.gap",), "还差": ("ind.*.gap",), "尚差": ("ind.*.gap",),
     # Reported against computed values.
     "填报的总分": ("evaluation.score",), "自报总分": ("evaluation.score",),
     "填报的执行率": ("evaluation.execution_rate",), "自报执行率": ("evaluation.execution_rate",),
@@ -53,14 +53,23 @@ BASES: dict[str, tuple[str, ...]] = {
         ("年初预算数", "rate.budget_initial"), ("全年预算数", "rate.budget_adjusted"),
         ("调整后预算", "rate.budget_adjusted"), ("实际到位资金", "rate.allocated"), ("到位资金", "rate.allocated"))},
 }
-# Words right after a number that say what it is, overriding the words before it: 尚有0.22万元未支出.
-_POSTFIX = re.compile(r"\s*(?:尚|仍)?(?:未支出|未使用|未拨付|结余|结转)")
-_POSTFIX_FACTS = ("balance.*",)
+# Words right after a number that say what it is, overriding the words before it: 尚有0.22万元未支出,
+# 七项指标中五项完成、两项未完成, 仅略高于93%的目标.
+POSTFIX: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile(p), facts) for p, facts in (
+    (r"[ \t]*(?:尚|仍)?(?:未支出|未使用|未拨付|结余|结转)", ("balance.*",)),
+    (r"[ \t]*(?:绩效)?指标", ("count.indicators",)),
+    (r"[ \t]*超额完成", ("count.exceeded",)),
+    (r"[ \t]*(?:未完成|部分完成|未达到|未达标)", ("count.missed",)),
+    (r"[ \t]*(?:已|均已)?完成", ("count.met",)),
+    (r"[ \t]*的(?:年度)?(?:目标|指标值)", ("ind.*.target",)),
+))
+BOUNDS = {"≥", "≤", ">", "<", "＞", "＜", "不少于", "不低于", "不超过", "不高于", "至少"}
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
 _COMPARISON = re.compile(r"低于|高于|不到|未达到|未达|超出|少于|多于|不足")
 _CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 VERDICTS = re.compile(r"超额完成|全部未完成|均未完成|全部完成|全面完成|均已完成|完全符合预期|部分完成|基本完成|未完成|已完成")
+_CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 SWEEPING = {"全部完成", "全面完成", "均已完成", "完全符合预期"}
 SWEEPING_NEGATIVE = {"全部未完成", "均未完成"}
 # Which verdicts a text may state for each verdict of the figures (超额 is also 已完成; 部分 is also 未完成).
@@ -195,12 +204,13 @@ class Matcher:
     def _cue_regex(self) -> re.Pattern[str]:
         return re.compile("|".join(re.escape(w) for w in self.cues))  # longest first: 支出率 before 支出
 
-    def read(self, text: str) -> TextCues:
+    def read(self, text: str, quantities: list[Quantity]) -> TextCues:
         """Return where cue words and clause and sentence ends lie in a text (computed once per text)."""
         hits = [(m.start(), m.end(), self.cues[m.group()]) for m in self._cue_regex.finditer(text)]
         return TextCues(text, hits, [h[1] for h in hits],
                         [m.end() for m in _CLAUSE_END.finditer(text)],
-                        [m.end() for m in _SENTENCE_END.finditer(text)])
+                        [m.end() for m in _SENTENCE_END.finditer(text)],
+                        [q.start for q in quantities if q.is_claim])
 
     def claimed(self, cues: TextCues, q: Quantity) -> frozenset[str]:
         """Return the ids of the facts the words before a quantity tie it to (empty when none).
@@ -208,31 +218,48 @@ class Matcher:
         The cue nearest the quantity in its clause decides; a comparison word after the cue makes
         the number a yardstick instead (执行率低于90%).
         """
-        if _POSTFIX.match(cues.text, q.end):
-            after = frozenset(fv.fact.id for fv in self.values
-                              if any(_glob(p, fv.fact.id) for p in _POSTFIX_FACTS) and _same_kind(q, fv))
-            if after:
-                return after
+        for pattern, patterns in POSTFIX:
+            if pattern.match(cues.text, q.end):
+                after = frozenset(fv.fact.id for fv in self.values
+                                  if any(_glob(p, fv.fact.id) for p in patterns) and _same_kind(q, fv))
+                if after:
+                    return self._narrow(after, cues, q)
         clause_start = cues.bound_before(cues.clauses, q.start)
         for _start, end, cue in cues.hits_between(clause_start, q.start):
             if not cue.claims or _COMPARISON.search(cues.text, end, q.start):
                 continue
             compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in cue.claims and _same_kind(q, fv))
             if compatible:
-                return self._narrow(compatible, cues, q)
+                return _bounds_are_targets(self._narrow(compatible, cues, q), q)
         return frozenset()
 
     def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
         """Keep the facts of what the paragraph names nearest before the quantity (an indicator, a
         result, a fund source, a basis), if it names one."""
         sentence_start = cues.bound_before(cues.sentences, q.start)
-        if "分别" in cues.text[sentence_start:q.start]:
-            return facts  # 分值分别为20分、15分……: the order of a list, not the nearest name, decides
+        at = cues.text.rfind("分别", sentence_start, q.start)
+        if at >= 0:  # 甲、乙、丙……分值分别为20分、15分……: the n-th number is the n-th name's
+            return _respectively(facts, cues, sentence_start, at, q)
         line_start = cues.text.rfind("\n", 0, q.start) + 1
         for _, _, cue in cues.hits_between(line_start, q.start):
             if 0 < len(facts & cue.names) < len(facts):
                 return facts & cue.names
         return facts
+
+
+def _bounds_are_targets(facts: frozenset[str], q: Quantity) -> frozenset[str]:
+    """Return only the targets among the facts when the number is written as a bound (≥35公里)."""
+    targets = frozenset(f for f in facts if f.endswith(".target"))
+    return targets if q.qualifier in BOUNDS and targets else facts
+
+
+def _respectively(facts: frozenset[str], cues: TextCues, start: int, at: int, q: Quantity) -> frozenset[str]:
+    """Return the facts of the name whose place in the list before 分别 matches the number's after it."""
+    names = [cue.names for s, _, cue in reversed(cues.hits_between(start, at)) if cue.names & facts]
+    index = sum(1 for s in cues.claims if at < s < q.start)
+    if len(names) > 1 and index < len(names):
+        return facts & names[index]
+    return facts
 
 
 @dataclass(frozen=True)
@@ -253,6 +280,7 @@ class TextCues:
     ends: list[int]
     clauses: list[int]
     sentences: list[int]
+    claims: list[int]  # where the quantities that are claims start
 
     @staticmethod
     def bound_before(bounds: list[int], at: int) -> int:
@@ -313,8 +341,9 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     matcher = matcher or Matcher(table)
     numbers, findings = [], []
     names = matcher.name_spans(text)
-    cues = matcher.read(text)
-    for q in read_quantities(text):
+    quantities = read_quantities(text)
+    cues = matcher.read(text, quantities)
+    for q in quantities:
         if q.is_claim and any(a <= q.start and q.end <= b for a, b in names):
             q = replace(q, ignored="name")
         number, finding = _check_quantity(cues, q, matcher)
@@ -420,6 +449,8 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
             continue
         if re.search(r"(?:无法|不能|难以|不可能|不会)$", before):
             continue  # 无法超额完成: a verdict denied is no claim
+        if re.search(r"[0-9零〇一二两三四五六七八九十]+\s*[项个]$", before):
+            continue  # 两项部分完成: a count of indicators, checked as a number
         row = _named_before(before, names)
         if row is not None and word not in ALLOWED[row.verdict]:
             out.append(_claim(m, f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」", row, table))
@@ -427,13 +458,28 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
 
 
 def _named_before(before: str, names: list[tuple[str, Any]]) -> Any:
-    """Return the indicator whose name appears last before a verdict word on its line, if any."""
+    """Return the indicator whose name appears last before a verdict word on its line, if any.
+
+    People shorten names (管网更新改造 for 更新改造供水管网): when no name appears whole, the one
+    sharing the most two-character words with the sentence wins, if it shares at least three and no
+    other indicator shares as many.
+    """
     best, best_at = None, -1
     for name, row in names:
         at = before.rfind(name)
         if at > best_at:
             best, best_at = row, at
-    return best
+    if best is not None:
+        return best
+    sentence = _bigrams(re.split(r"[。；！？]", before)[-1])
+    shared = sorted(((len(_bigrams(name) & sentence), row) for name, row in names), key=lambda x: -x[0])
+    if shared and shared[0][0] >= 3 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+        return shared[0][1]
+    return None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if _CJK.fullmatch(text[i:i + 2])}
 
 
 def _claim(m: re.Match[str], message: str, row: Any, table: FactTable) -> Finding:

@@ -226,9 +226,10 @@ def _scores(table: FactTable) -> None:
     table.add(Fact("grade", "绩效等级", sheet.grade, formula="按总分所在等级区间"))
     table.add(Fact("count.indicators", "绩效指标个数", len(rows), "项", source="indicators"))
     table.add(Fact("count.met", "完成的指标个数", met, "项", formula="已完成与超额完成的指标计数"))
-    if len(rows) - met:
-        table.add(Fact("count.missed", "未完成的指标个数", len(rows) - met, "项",
-                       formula="未完成与部分完成的指标计数"))
+    # Kept even when zero: "两项超额完成" must be checked against 0, not matched to another count.
+    table.add(Fact("count.exceeded", "超额完成的指标个数", sum(r.verdict == "超额完成" for r in rows), "项",
+                   formula="超额完成的指标计数"))
+    table.add(Fact("count.missed", "未完成的指标个数", len(rows) - met, "项", formula="未完成与部分完成的指标计数"))
 
 
 def _reported(table: FactTable) -> None:

@@ -165,8 +165,8 @@ _FLIPS = {"超额完成": "未完成", "已完成": "未完成", "未完成": "�
 
 def verdict_flip(t: Text) -> Iterator[Mutant]:
     for m in re.finditer("|".join(_FLIPS), t.text):
-        if re.search(r"(?:无法|不能|难以)$", t.text[: m.start()]):
-            continue  # a denied verdict (无法超额完成) states nothing to flip
+        if re.search(r"(?:无法|不能|难以)$", t.text[: m.start()]) or t.text[m.end(): m.end() + 1] == "的":
+            continue  # a denied verdict (无法超额完成) or an attribute (未完成的任务) states no verdict
         new = _FLIPS[m.group()]
         yield replace_span("verdict flip", t.text, m.start(), m.end(), new)
 
@@ -198,18 +198,25 @@ def _still_a_fact(m: Mutant, matcher: Matcher) -> bool:
 # ---------------------------------------------------------------- equivalent rewrites
 
 def equivalents(t: Text) -> list[Mutant]:
-    """Return rewrites that state the same facts: unit conversion, Chinese numerals, separators, 百分之."""
+    """Return rewrites that state the same facts: unit conversion, Chinese numerals, separators, 百分之.
+
+    Only numbers written exactly are rewritten: 138.8万元 (a rounding of 138.78) in 元 would become
+    1388000元, which claims more precision than the text had and is not equivalent.
+    """
     out = []
+    matcher = Matcher(t.table)
     for q in claims(t):
+        if not any(abs(fv.base_value - q.base_value) < 1e-6 for fv in matcher.values if fv.fact in matcher.matches(q)):
+            continue
         for kind, new in _rewrites(q):
             out.append(replace_span(kind, t.text, q.start, q.end, new))
     return out
 
 
 def _rewrites(q: Quantity) -> Iterator[tuple[str, str]]:
-    number = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(.*)", q.text)
+    number = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d,，]*)", q.text)
     if not number:
-        return
+        return  # already rewritten by a person (separators, Chinese numerals): leave it
     digits, unit = number.groups()
     value = float(digits)
     if unit == "万元":
@@ -227,9 +234,10 @@ def _rewrites(q: Quantity) -> Iterator[tuple[str, str]]:
 # ---------------------------------------------------------------- scoring
 
 def caught_by_checker(m: Mutant, table: FactTable) -> bool:
+    """Return whether an error finding covers the change, or the count it qualifies (两项|超额完成)."""
     findings = check_text(m.text, table).findings
     return any(f.severity == "error" and f.start is not None and f.end is not None
-               and any(f.start < e and s < f.end for s, e in m.spans) for f in findings)
+               and any(f.start < e and s - 1 <= f.end for s, e in m.spans) for f in findings)
 
 
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")

@@ -73,6 +73,39 @@ def test_numbers_are_matched_by_value_unit_precision_and_context(text: str, numb
     assert status_of(text, number) == (status, fact)
 
 
+ROADS = build_facts(read_figures(CASES / "roads-adjusted-2024.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "number", "status"),
+    [
+        ("到位资金中尚有0.22万元未支出。", SAMPLE, "0.22万元", "derived"),  # words after the number decide
+        ("到位资金中尚有139万元未支出。", SAMPLE, "139万元", "contradicted"),
+        ("七项指标中五项完成，两项未完成。", WATER, "五项", "contradicted"),  # 6 met, 1 missed
+        ("七项指标中六项完成，一项未完成。", WATER, "一项", "derived"),
+        ("七项指标中六项完成，两项超额完成。", WATER, "两项", "contradicted"),
+        ("农村自来水普及率为93.6%，仅略高于93%的目标。", WATER, "93%", "supported"),
+        ("农村自来水普及率为93%，仅略高于93.6%的目标。", WATER, "93.6%", "contradicted"),
+        ("更新改造供水管网≥35公里，缺口6.6公里。", WATER, "35公里", "supported"),
+        ("更新改造供水管网≥6.6公里，缺口35公里。", WATER, "6.6公里", "contradicted"),
+        ("日常养护里程、路面修复面积的分值分别为20分、15分。", ROADS, "15分", "supported"),
+        ("日常养护里程、路面修复面积的分值分别为15分、20分。", ROADS, "15分", "contradicted"),
+        ("产出指标得分50分（分值50分），效益指标得分30分（分值10分）。", ROADS, "10分", "contradicted"),
+        ("年中按程序追加预算60万元，全年预算调整为360万元。", ROADS, "60万元", "derived"),
+        ("当年财政拨款全年预算320万元、执行38万元。", ROADS, "38万元", "contradicted"),
+        ("支出超过全年预算数，超支8.54万元。", SAMPLE, "8.54万元", "unsupported"),
+    ],
+)
+def test_context_decides_which_fact_a_number_states(text: str, table, number: str, status: str) -> None:
+    assert status_of(text, number, table)[0] == status
+
+
+def test_a_shortened_indicator_name_still_ties_a_verdict() -> None:
+    found = check_text("管网更新改造任务已完成。", WATER).findings
+    assert [f.code for f in found] == ["claim_contradiction"]
+    assert check_text("项目无法超额完成。", WATER).findings == ()
+
+
 def test_a_number_inside_a_result_name_is_part_of_the_name() -> None:
     result = check_text("入选工信部名录的5G工厂项目2个。", SAMPLE)
     assert [n.status for n in result.numbers if n.quantity.is_claim] == ["supported"]
