@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
-from assistant.diagnose import diagnose
+from assistant.diagnose import diagnose, diagnose_text
 from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
 from assistant.numbers import Quantity, read_quantities
@@ -36,7 +36,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "得分": ("score.execution", "score.total", "ind.*.score", "group.*.score", "evaluation.score"),
     "分数": ("score.total", "evaluation.score"), "总分": ("score.total", "evaluation.score"),
     "分值": ("score.execution_weight", "ind.*.weight", "group.*.weight"),
-    "自评得分": ("score.total", "evaluation.score"),
+    "自评得分": ("score.total", "evaluation.score"), "各得": ("ind.*.score",),
+    "合计": ("group.*.score", "group.*.weight", "breakdown.sum_*", "score.total", "count.indicators"),
     "满分": ("scheme.total",),
     "完成率": ("ind.*.completion",),
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
@@ -185,6 +186,9 @@ class Matcher:
                 claims.setdefault(fact.label, set()).add(fact.id)
         for n, group in enumerate(self.table.scheme.groups):  # names only: 三项产出指标各得30分
             names.setdefault(group.name, set()).update(i for i in ids if i.startswith(f"group.{n + 1}."))
+            claims.setdefault(f"{group.name}得", set()).update(i for i in ids if i == f"group.{n + 1}.score")
+            names.setdefault(f"{group.name}得", set()).update(i for i in ids if i.startswith(f"group.{n + 1}."))
+        claims.setdefault("预算执行率得", set()).add("score.execution")
         owned = [(ind.name, f"ind.{ind.id}.") for ind in self.table.figures.indicators]
         owned += [(x.name, f"fact.{n + 1}") for n, x in enumerate(self.table.figures.facts)]
         owned += [(r.name, f"breakdown[{n}].") for n, r in enumerate(self.table.figures.funds.breakdown)]
@@ -224,13 +228,21 @@ class Matcher:
                                   if any(_glob(p, fv.fact.id) for p in patterns) and _same_kind(q, fv))
                 if after:
                     return self._narrow(after, cues, q)
-        clause_start = cues.bound_before(cues.clauses, q.start)
-        for _start, end, cue in cues.hits_between(clause_start, q.start):
-            if not cue.claims or _COMPARISON.search(cues.text, end, q.start):
+        found = self._cue_before(cues, cues.bound_before(cues.clauses, q.start), q.start, q)
+        if not found:  # 分值分别为20分、15分: later items of a list share the cue before 分别
+            at = cues.text.rfind("分别", cues.bound_before(cues.sentences, q.start), q.start)
+            if at >= 0:
+                found = self._cue_before(cues, cues.bound_before(cues.clauses, at), at, q)
+        return _bounds_are_targets(self._narrow(found, cues, q), q) if found else found
+
+    def _cue_before(self, cues: TextCues, start: int, end: int, q: Quantity) -> frozenset[str]:
+        """Return the facts of the nearest claiming cue in [start, end) that fit the quantity's unit."""
+        for _start, cue_end, cue in cues.hits_between(start, end):
+            if not cue.claims or _COMPARISON.search(cues.text, cue_end, q.start):
                 continue
             compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in cue.claims and _same_kind(q, fv))
             if compatible:
-                return _bounds_are_targets(self._narrow(compatible, cues, q), q)
+                return compatible
         return frozenset()
 
     def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
@@ -356,10 +368,11 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
 
 
 def check_report(text: str, table: FactTable) -> CheckResult:
-    """Return the check of a report text plus the diagnostics of its figures."""
+    """Return the check of a report text plus the diagnostics of its figures and of its sections."""
     result = check_text(text, table)
     figures = diagnose(table)
-    return CheckResult(result.numbers, tuple(figures) + result.findings)
+    in_text = sorted(result.findings + tuple(diagnose_text(text, table, figures)), key=lambda f: f.start or 0)
+    return CheckResult(result.numbers, tuple(figures) + tuple(in_text))
 
 
 def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:

@@ -1,14 +1,20 @@
-"""Consistency findings on the figures themselves: what a reviewer catches in a 自评表."""
+"""Consistency findings on the figures themselves (what a reviewer catches in a 自评表), and on the
+parts of a report text that must answer them (missing_improvements)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from assistant.facts import FactTable, format_number
+from assistant.facts import BASIS_FACT, FactTable, format_number, precision
 from assistant.findings import Finding
-from assistant.scoring import BASIS_LABELS, IndicatorScore, grade_of
+from assistant.scoring import BASIS_LABELS, IndicatorScore, Scheme, grade_of
 
 Rule = Callable[[FactTable], list[Finding]]
+
+# Rates that can rise above 100% (growth), for which "≥100%" is an ordinary, exceedable target.
+_GROWTH_WORDS = ("增长", "增幅", "增速", "增加", "提高", "提升", "同比", "环比")
 
 
 def diagnose(table: FactTable) -> list[Finding]:
@@ -19,137 +25,356 @@ def diagnose(table: FactTable) -> list[Finding]:
     return out
 
 
+def _num(value: float) -> str:
+    """Return a computed number as a report writes it (two decimals at most, no trailing zeros)."""
+    return format_number(value, precision(value))
+
+
 def _same_at_written_precision(reported: float, computed: float, decimals: int) -> bool:
     """Return whether a reported value equals the computed one at the precision it was written in."""
     return format_number(computed, decimals) == format_number(reported, decimals)
 
 
+def _precision_words(decimals: int) -> str:
+    return "取整" if decimals == 0 else f"保留 {decimals} 位小数"
+
+
+def _rate_formula(table: FactTable, basis: str) -> str:
+    """Return "全年执行数 412.6万元 ÷ 实际到位资金 500万元" for the rate on this basis."""
+    amount = table[BASIS_FACT[basis]]
+    return f"全年执行数 {table['funds.spent'].display} ÷ {amount.label} {amount.display}"
+
+
+# ---------------------------------------------------------------- funds
+
 def _execution(table: FactTable) -> list[Finding]:
-    funds, rate = table.figures.funds, table[table.rate_id]
-    threshold = table.scheme.thresholds.execution_rate
+    rate, threshold = table[table.rate_id], table.scheme.thresholds.execution_rate
     if float(rate.value) >= threshold:
         return []
-    facts = (table.rate_id, "funds.spent", _basis_fact(table), "scheme.execution_threshold")
-    if funds.deviation_reason:
-        return [Finding("deviation_explained", f"预算执行率 {rate.display} 低于 {threshold:g}%，已说明原因：{funds.deviation_reason}",
-                        table.rate_id, facts, cause="执行进度", reason=funds.deviation_reason)]
-    return [Finding("low_execution", f"预算执行率 {rate.display}（{table['funds.spent'].display} ÷ "
-                    f"{table[_basis_fact(table)].display}）低于 {threshold:g}%，未说明原因",
-                    table.rate_id, facts, cause="执行进度")]
-
-
-def _basis_fact(table: FactTable) -> str:
-    return {"budget_adjusted": "funds.budget_adjusted", "budget_initial": "funds.budget_initial",
-            "allocated": "funds.allocated"}[table.sheet.basis]
+    basis = BASIS_FACT[table.sheet.basis]
+    facts = (table.rate_id, "funds.spent", basis, "scheme.execution_threshold")
+    what = (f"预算执行率 {rate.display}（{_rate_formula(table, table.sheet.basis)}）低于评分方案规定的 "
+            f"{threshold:g}%")
+    reason = table.figures.funds.deviation_reason
+    if reason:
+        return [Finding("deviation_explained", f"{what}；已说明原因：{reason}", table.rate_id, facts,
+                        cause="执行进度", reason=reason)]
+    return [Finding("low_execution", f"{what}，执行率低于该值须说明原因，但未填写执行偏差原因", table.rate_id,
+                    facts, cause="执行进度")]
 
 
 def _overspend(table: FactTable) -> list[Finding]:
-    basis = _basis_fact(table)
+    basis = BASIS_FACT[table.sheet.basis]
     spent, budget = table["funds.spent"], table[basis]
     if float(spent.value) <= float(budget.value):
         return []
-    rate = table[table.rate_id]
-    return [Finding("spend_exceeds_budget", f"全年执行数 {spent.display} 超过{budget.label} {budget.display}"
-                    f"（执行率 {rate.display}），须说明超支原因及资金来源", "funds.spent",
-                    ("funds.spent", basis, table.rate_id), cause="预算编制",
-                    reason=table.figures.funds.deviation_reason)]
+    over = format_number(float(spent.value) - float(budget.value), max(spent.decimals, budget.decimals))
+    reason = table.figures.funds.deviation_reason
+    message = (f"全年执行数 {spent.display} 超过{budget.label} {budget.display}，超支 {over}{spent.unit}"
+               f"（执行率 {table[table.rate_id].display}）；支出不应超过预算，超支须说明原因和资金来源")
+    message += f"，已说明原因：{reason}" if reason else "，未说明原因"
+    return [Finding("spend_exceeds_budget", message, "funds.spent", ("funds.spent", basis, table.rate_id),
+                    cause="预算编制", reason=reason)]
 
 
 def _basis_gap(table: FactTable) -> list[Finding]:
-    rates = {b: table[f"rate.{b}"] for b in BASIS_LABELS if f"rate.{b}" in table}
-    chosen = table[table.rate_id]
-    gap = table.scheme.thresholds.basis_gap
+    chosen, gap = table[table.rate_id], table.scheme.thresholds.basis_gap
     out = []
-    for basis, fact in rates.items():
-        if fact.id == chosen.id or abs(float(fact.value) - float(chosen.value)) <= gap:
+    for basis in BASIS_LABELS:
+        other = table.get(f"rate.{basis}")
+        if other is None or other.id == chosen.id:
             continue
-        out.append(Finding("basis_inconsistent", f"报告按{BASIS_LABELS[table.sheet.basis]}计算的执行率为 "
-                           f"{chosen.display}，按{BASIS_LABELS[basis]}计算则为 {fact.display}，两者相差超过 "
-                           f"{gap:g} 个百分点，应在报告中写明所用口径", chosen.id, (chosen.id, fact.id),
-                           cause="口径说明"))
-    return out
-
-
-def _reported(table: FactTable) -> list[Finding]:
-    ev, sheet, out = table.figures.evaluation, table.sheet, []
-    if ev.execution_rate is not None and "evaluation.execution_rate" in table:
-        decimals = table["evaluation.execution_rate"].decimals
-        if not _same_at_written_precision(ev.execution_rate, sheet.execution_rate, decimals):
-            out.append(Finding("rate_mismatch", f"自报执行率 {format_number(ev.execution_rate, decimals)}% 与"
-                               f"计算值 {table[table.rate_id].display} 不一致", "evaluation.execution_rate",
-                               ("evaluation.execution_rate", table.rate_id), expected=table[table.rate_id].display))
-    if ev.score is not None:
-        decimals = table["evaluation.score"].decimals
-        if not _same_at_written_precision(ev.score, sheet.total, decimals):
-            out.append(Finding("score_mismatch", f"自报总分 {format_number(ev.score, decimals)} 分与按评分方案计算的 "
-                               f"{table['score.total'].display} 不一致", "evaluation.score",
-                               ("evaluation.score", "score.total"), expected=table["score.total"].display))
-    if ev.grade is not None:
-        score = ev.score if ev.score is not None else sheet.total
-        band = grade_of(score, table.scheme)
-        if band != ev.grade:
-            out.append(Finding("grade_mismatch", f"自报等级「{ev.grade}」与总分 {score:g} 分所在等级「{band}」不符",
-                               "evaluation.grade", ("evaluation.grade", "evaluation.score"), expected=band))
+        diff = abs(float(other.value) - float(chosen.value))
+        if diff <= gap:
+            continue
+        ours = table.sheet.basis
+        out.append(Finding(
+            "basis_inconsistent",
+            f"执行率按{BASIS_LABELS[ours]}计算为 {chosen.display}（{_rate_formula(table, ours)}），按"
+            f"{BASIS_LABELS[basis]}计算为 {other.display}（{_rate_formula(table, basis)}），相差 {_num(diff)} "
+            f"个百分点，超过评分方案规定的 {gap:g} 个百分点；报告和自评表应写明执行率所用的口径",
+            chosen.id, (chosen.id, other.id), cause="口径说明"))
     return out
 
 
 def _breakdown(table: FactTable) -> list[Finding]:
     if "breakdown.sum_budget" not in table:
         return []
-    out = []
-    for total_id, sum_id in (("funds.budget_adjusted", "breakdown.sum_budget"), ("funds.spent", "breakdown.sum_spent")):
+    rows, out = table.figures.funds.breakdown, []
+    pairs = (("funds.budget_adjusted", "breakdown.sum_budget", "budget"),
+             ("funds.spent", "breakdown.sum_spent", "spent"))
+    for total_id, sum_id, column in pairs:
         total, summed = table[total_id], table[sum_id]
-        if abs(float(total.value) - float(summed.value)) > 0.5 * 10 ** -max(total.decimals, summed.decimals):
-            out.append(Finding("breakdown_sum_mismatch", f"分项{summed.label.removeprefix('分项')} {summed.display} 与"
-                               f"{total.label} {total.display} 不一致", sum_id, (sum_id, total_id),
-                               cause="报表填报", expected=total.display))
+        decimals = max(total.decimals, summed.decimals)
+        # Equal at the precision the amounts were written in: 174.0 and 174 are the same sum.
+        if format_number(float(total.value), decimals) == format_number(float(summed.value), decimals):
+            continue
+        terms = " + ".join(f"{r.name} {table[f'breakdown[{n}].{column}'].display}" for n, r in enumerate(rows))
+        diff = format_number(abs(float(total.value) - float(summed.value)), decimals)
+        out.append(Finding("breakdown_sum_mismatch",
+                           f"{summed.label} {summed.display}（{terms}）与{total.label} {total.display} 不一致，"
+                           f"相差 {diff}{total.unit}；各分项之和应等于合计数", sum_id, (sum_id, total_id),
+                           cause="报表填报", expected=total.display))
     return out
 
 
-def _weights(table: FactTable) -> list[Finding]:
-    sheet = table.sheet
-    total = sheet.execution_weight + sum(r.weight for r in sheet.indicators)
-    if not sheet.indicators or abs(total - table.scheme.total) < 0.005:
-        return []
-    return [Finding("weights_sum", f"预算执行率分值 {sheet.execution_weight:g} 与各指标分值合计为 {total:g} 分，"
-                    f"不等于满分 {table.scheme.total:g} 分", "scheme.total",
-                    ("scheme.total", "score.execution_weight"), cause="报表填报")]
+# ---------------------------------------------------------------- weights and what the unit reported
 
+def _weights(table: FactTable) -> list[Finding]:
+    sheet, full = table.sheet, table.scheme.total
+    indicators = sum(r.weight for r in sheet.indicators)
+    total = sheet.execution_weight + indicators
+    if not sheet.indicators or abs(total - full) < 0.005:
+        return []
+    return [Finding("weights_sum", f"预算执行率分值 {sheet.execution_weight:g}分与各指标分值合计 {_num(indicators)}分，"
+                    f"加总为 {_num(total)}分，不等于评分方案的满分 {full:g}分；各项分值之和应等于满分",
+                    "scheme.total", ("scheme.total", "score.execution_weight"), cause="报表填报")]
+
+
+def _reported_rate(table: FactTable) -> list[Finding]:
+    ev = table.figures.evaluation
+    if ev.execution_rate is None:
+        return []
+    reported, chosen = table["evaluation.execution_rate"], table[table.rate_id]
+    if _same_at_written_precision(ev.execution_rate, float(chosen.value), reported.decimals):
+        return []
+    message = (f"自报执行率 {reported.display} 与按{BASIS_LABELS[table.sheet.basis]}计算的 {chosen.display}"
+               f"（{_rate_formula(table, table.sheet.basis)}）{_precision_words(reported.decimals)}后仍不一致")
+    for basis in BASIS_LABELS:
+        other = table.get(f"rate.{basis}")
+        if other is not None and other.id != chosen.id and \
+                _same_at_written_precision(ev.execution_rate, float(other.value), reported.decimals):
+            message += f"；自报值与按{BASIS_LABELS[basis]}计算的 {other.display} 相符，两者口径不同"
+            break
+    return [Finding("rate_mismatch", message, "evaluation.execution_rate", ("evaluation.execution_rate", chosen.id),
+                    cause="报表填报", expected=chosen.display)]
+
+
+def _reported_score(table: FactTable) -> list[Finding]:
+    ev, sheet = table.figures.evaluation, table.sheet
+    if ev.score is None:
+        return []
+    reported, computed = table["evaluation.score"], table["score.total"]
+    if _same_at_written_precision(ev.score, sheet.total, reported.decimals):
+        return []
+    lines = _num(sum(r.score for r in sheet.indicators))
+    message = (f"自报总分 {reported.display} 与按评分方案计算的 {computed.display}（预算执行率得分 "
+               f"{table['score.execution'].display} + 各指标得分合计 {lines}分）{_precision_words(reported.decimals)}"
+               f"后仍不一致{_rounded_line(table, ev.score)}")
+    return [Finding("score_mismatch", message, "evaluation.score", ("evaluation.score", "score.total"),
+                    cause="报表填报", expected=computed.display)]
+
+
+def _rounded_line(table: FactTable, reported: float) -> str:
+    """Return a note when the gap is one score line rounded to a whole number (8.62 分记为 9 分)."""
+    sheet = table.sheet
+    lines = [("预算执行率得分", sheet.execution_score)]
+    lines += [(f"指标「{r.indicator.name}」得分", r.score) for r in sheet.indicators]
+    for label, score in lines:
+        whole = float(format_number(score, 0))
+        if whole != score and abs((reported - sheet.total) - (whole - score)) < 0.005:
+            return f"；差额与把{label} {_num(score)}分记为 {whole:g}分相符，得分应按公式计算，不应取整"
+    return ""
+
+
+def _reported_grade(table: FactTable) -> list[Finding]:
+    ev, sheet = table.figures.evaluation, table.sheet
+    if ev.grade is None:
+        return []
+    # The grade must fit the right score: the reported one when it holds, the computed one otherwise.
+    if ev.score is not None and _same_at_written_precision(ev.score, sheet.total, table["evaluation.score"].decimals):
+        score, whose, fact = ev.score, "自报总分", "evaluation.score"
+    else:
+        score, whose, fact = sheet.total, "按评分方案计算的总分", "score.total"
+    band = grade_of(score, table.scheme)
+    if band == ev.grade:
+        return []
+    return [Finding("grade_mismatch", f"自报等级「{ev.grade}」与{whose} {_num(score)}分不符：该分数所在等级为"
+                    f"「{band}」（{_band_text(band, table.scheme)}）", "evaluation.grade", ("evaluation.grade", fact),
+                    cause="报表填报", expected=band)]
+
+
+def _band_text(grade: str, scheme: Scheme) -> str:
+    """Return the score range of a grade in words ("80 分及以上、不足 90 分")."""
+    bands = sorted(scheme.grades, key=lambda b: b.min)
+    at = next(n for n, b in enumerate(bands) if b.grade == grade)
+    low = f"{bands[at].min:g}分及以上" if bands[at].min > 0 else ""
+    high = f"不足 {bands[at + 1].min:g}分" if at + 1 < len(bands) else ""
+    return "、".join(p for p in (low, high) if p)
+
+
+# ---------------------------------------------------------------- indicators
 
 def _indicators(table: FactTable) -> list[Finding]:
     out = []
-    overshoot = table.scheme.thresholds.overshoot
     for row in table.sheet.indicators:
-        out.extend(_indicator(row, overshoot))
+        out.extend(_indicator_form(row))
+        out.extend(_indicator_deviation(table, row))
     return out
 
 
-def _indicator(row: IndicatorScore, overshoot: float) -> list[Finding]:
-    ind, key = row.indicator, f"ind.{row.indicator.id}"
-    facts = (f"{key}.target", f"{key}.actual")
-    out = []
-    if row.actual.op is not None or (row.target.qualitative and row.actual.text == row.target.text
-                                      and row.target.text[:1] in "≥≤<>＞＜="):
-        out.append(Finding("target_as_actual", f"指标「{ind.name}」的实际完成值「{row.actual.text}」是目标值的写法，"
-                           "应填写实际达到的数值", f"{key}.actual", facts, ind.id, cause="报表填报"))
-    if row.target.unit == "%" and row.target.op in (">=", ">") and (row.target.value or 0) >= 100:
-        out.append(Finding("impossible_target", f"指标「{ind.name}」的目标「{row.target.text}」无法超额完成，"
-                           "目标值设置不能反映绩效差异", f"{key}.target", facts, ind.id, cause="指标设置"))
+def _indicator_form(row: IndicatorScore) -> list[Finding]:
+    """Return findings on how the target and actual are written: a copied target, an unmeasurable one."""
+    ind, key, target, actual = row.indicator, f"ind.{row.indicator.id}", row.target, row.actual
+    facts, out = (f"{key}.target", f"{key}.actual"), []
+    copied = target.qualitative and actual.text == target.text and target.text[:1] in "≥≤<>＞＜="
+    if actual.op is not None or copied:
+        how = "照抄了年度指标值的写法" if actual.text == target.text else "带有比较符，是目标值的写法"
+        out.append(Finding("target_as_actual", f"指标「{ind.name}」的实际完成值「{actual.text}」{how}（年度指标值"
+                           f"「{target.text}」）；实际完成值应填写实际达到的数值", f"{key}.actual", facts, ind.id,
+                           cause="报表填报"))
+    if target.unit == "%" and target.op in (">=", ">") and (target.value or 0) >= 100 \
+            and not any(w in ind.name for w in _GROWTH_WORDS):
+        out.append(Finding("impossible_target", f"指标「{ind.name}」的年度指标值「{target.text}」：比率最高为 100%，"
+                           "该目标无法超额完成，不能区分绩效高低", f"{key}.target", facts, ind.id, cause="指标设置"))
+    elif target.value is not None and not target.unit:
+        out.append(Finding("impossible_target", f"指标「{ind.name}」的年度指标值「{target.text}」没有计量单位，"
+                           "无法衡量完成情况；应写明单位（个、%、万元等）", f"{key}.target", facts, ind.id,
+                           cause="计量单位"))
+    return out
+
+
+def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]:
+    """Return the finding on a missed target or a large overshoot, explained or not."""
+    ind, key, overshoot = row.indicator, f"ind.{row.indicator.id}", table.scheme.thresholds.overshoot
     missed = row.verdict in ("未完成", "部分完成")
     over = row.completion is not None and row.completion >= overshoot and row.target.op not in ("<=", "<")
     if not (missed or over):
-        return out
-    reason = ind.deviation_reason
-    what = "未完成目标" if missed else f"完成率 {row.completion:g}%，达到目标的 {overshoot:g}% 以上"
-    message = f"指标「{ind.name}」目标 {row.target.text}，实际 {row.actual.text}{row.actual.unit if row.actual.value is not None and row.actual.unit not in row.actual.text else ''}，{what}"
-    cause = "目标未达成" if missed else "目标设置偏低"
-    if reason:
-        out.append(Finding("deviation_explained", f"{message}；已说明原因：{reason}", f"{key}.actual", facts,
-                           ind.id, cause=cause, reason=reason))
+        return []
+    facts = (f"{key}.target", f"{key}.actual")
+    target, actual = row.target.text, table[f"{key}.actual"].display
+    if row.target.qualitative:  # words, quoted so the sentence still reads: 年度指标值「及时」
+        target, actual = f"「{target}」", f"「{actual}」"
+    head = f"指标「{ind.name}」年度指标值 {target}，实际 {actual}"
+    if missed:
+        rate = f"（完成率 {row.completion:g}%）" if row.completion is not None else ""
+        message, cause = f"{head}，{row.verdict}{rate}", "目标未达成"
     else:
-        code = "underachievement_unexplained" if missed else "overachievement_unexplained"
-        out.append(Finding(code, f"{message}，未说明偏差原因", f"{key}.actual", facts, ind.id, cause=cause))
+        message = f"{head}，完成率 {row.completion:g}%，达到评分方案规定须说明原因的 {overshoot:g}% 以上"
+        cause = "目标设置偏低"
+    reason = ind.deviation_reason
+    if reason:
+        return [Finding("deviation_explained", f"{message}；已说明原因：{reason}", f"{key}.actual", facts, ind.id,
+                        cause=cause, reason=reason)]
+    code = "underachievement_unexplained" if missed else "overachievement_unexplained"
+    return [Finding(code, f"{message}，未说明偏差原因", f"{key}.actual", facts, ind.id, cause=cause)]
+
+
+RULES: list[Rule] = [_execution, _overspend, _basis_gap, _breakdown, _weights, _indicators,
+                     _reported_rate, _reported_score, _reported_grade]
+
+
+# ---------------------------------------------------------------- the report text: missing_improvements
+
+PART_WORDS = ("存在的问题", "存在问题", "改进意见", "改进措施")
+# Heading numbers and the level each marks: 一、 > （一） > 1. > （1）.
+_NUMBERING = ((re.compile(r"[一二三四五六七八九十]+[、.．]"), 1), (re.compile(r"[（(][一二三四五六七八九十]+[）)]"), 2),
+              (re.compile(r"\d+[、.．](?!\d)"), 3), (re.compile(r"[（(]\d+[）)]"), 4))
+# What a part holds when it says nothing: "无", "暂无", a dash, or nothing at all.
+_SAYS_NOTHING = re.compile(r"(无|暂无|没有|无问题|不存在问题|无改进意见|/|／|-|—+)?")
+_NOISE = re.compile(r"[\s。．.；;：:，,*_|>#]")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    line: int
+    start: int
+    end: int  # end of the heading line
+    level: int
+    title: str
+    inline: str  # text after "：" on the heading line ("存在问题：无")
+
+
+@dataclass(frozen=True)
+class _Part:
+    title: str
+    start: int
+    end: int
+    body: str
+
+
+def diagnose_text(text: str, table: FactTable, findings: list[Finding]) -> list[Finding]:
+    """Return missing_improvements for each 存在问题 / 改进意见 part of the text that is empty or "无"
+    while the figures have error or warning findings.
+
+    Only findings about the figures count (those without a span in the text): a wrong number in the
+    text is the text's fault, not a problem of the project for 存在问题 to discuss. A text without
+    such headings (an excerpt) raises nothing. `table` is part of the contract for text rules that
+    need facts; this one needs only the findings.
+    """
+    serious = [f for f in findings if f.severity in ("error", "warning") and f.start is None
+               and f.code != "missing_improvements"]
+    if not serious:
+        return []
+    facts = tuple(dict.fromkeys(f.fact for f in serious if f.fact))
+    return [Finding("missing_improvements", _missing_message(part, serious), facts=facts, start=part.start,
+                    end=part.end, text=text[part.start:part.end])
+            for part in _parts(text) if _SAYS_NOTHING.fullmatch(_NOISE.sub("", part.body))]
+
+
+def _missing_message(part: _Part, serious: list[Finding]) -> str:
+    words = _NOISE.sub("", part.body)
+    said = f"只写了「{words}」" if words else "没有内容"
+    needs = [w for k, w in (("问题", "逐项写明存在的问题"), ("改进", "针对每项问题提出改进措施")) if k in part.title]
+    return (f"「{part.title}」{said}，但数据诊断发现 {len(serious)} 项须说明的问题（如：{serious[0].message}）；"
+            f"应{'并'.join(needs)}")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
     return out
 
 
-RULES: list[Rule] = [_execution, _overspend, _basis_gap, _breakdown, _weights, _indicators, _reported]
+def _heading(n: int, start: int, line: str) -> _Heading | None:
+    """Return the line as a heading (Markdown #, a heading number, or a part word first), or None."""
+    stripped = line.strip()
+    marks = re.match(r"#{1,6}", stripped)
+    rest = stripped[marks.end():].strip() if marks else stripped
+    level = next((lv for pattern, lv in _NUMBERING if pattern.match(rest)), None)
+    if not marks and level is None and not rest.startswith(PART_WORDS):
+        return None
+    colon = re.search(r"[：:]", rest)
+    title, inline = (rest[:colon.start()], rest[colon.end():]) if colon else (rest, "")
+    if not marks and ("。" in title or len(title) > 40):
+        return None  # a numbered sentence ("1. 资金管理情况。……"), not a heading
+    depth = len(marks.group()) if marks else level or 9  # unnumbered "存在问题：" sits below every heading
+    return _Heading(n, start, start + len(line), depth, title.strip(), inline.strip())
+
+
+def _parts(text: str) -> list[_Part]:
+    """Return each 存在问题 / 改进意见 part: its heading and the text it holds."""
+    lines = _lines(text)
+    heads = [h for n, (start, line) in enumerate(lines) if (h := _heading(n, start, line))]
+    out = [p for start, line in lines if (p := _table_part(start, line))]
+    for k, h in enumerate(heads):
+        if not any(w in h.title for w in PART_WORDS):
+            continue
+        later = heads[k + 1:]
+        stop = next((g.line for g in later if g.level <= h.level), len(lines))
+        children = [g for g in later if g.line < stop]
+        own_end = later[0].line if later else len(lines)
+        body = "\n".join([h.inline] + [line for _, line in lines[h.line + 1:own_end]])
+        if not body.strip() and children:
+            if any(any(w in g.title for w in PART_WORDS) for g in children):
+                continue  # a heading over sub-parts (五、……存在的问题和……): the sub-part answers
+            body, own_end = "\n".join(line for _, line in lines[h.line + 1:stop]), stop
+        end = lines[own_end][0] if own_end < len(lines) else len(text)
+        out.append(_Part(h.title, h.start, max(h.end, _rstrip_end(text, end)), body))
+    return sorted(out, key=lambda p: p.start)
+
+
+def _rstrip_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _table_part(start: int, line: str) -> _Part | None:
+    """Return a table row whose first cell names a part ("| 存在问题及改进措施 | 无 |"), or None."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else []
+    if len(cells) < 2 or not any(w in cells[0] for w in PART_WORDS):
+        return None
+    return _Part(cells[0], start, start + len(line.rstrip()), " ".join(cells[1:]))

@@ -89,7 +89,7 @@ _AR = (r"(?:(?<![\dA-Za-z)）\]】〕.．])(?P<sign>[-−]))?(?<![\d.．])"
 _CN = rf"(?P<cn>[{_CN_NUM}]+(?:点[{_CN_DIGITS}]+[万亿]*)?)"
 _NUMBER_RE = re.compile(
     rf"(?=[-−\d半{_CN_NUM}])(?P<pre>百分之)?(?:{_AR}|{_CN}|(?P<half>半))(?P<inner>余|多)?"
-    rf"(?:{_SP}(?:(?P<pct>[%％])|(?P<unit>{_UNITS})(?P<ci>[（(]次[）)])?))?"
+    rf"(?:{_SP}(?:(?P<pct>[%％])|(?P<unit>{_UNITS})(?P<ci>[（(][次套个件台][）)])?))?"
 )
 _PREFIX_RE = re.compile(
     rf"(?:大约|约|将近|接近|近|超过|超|逾|不少于|不低于|不超过|不高于|不足|至少|[≥≤><＞＜⩾⩽≧≦])"
@@ -273,7 +273,7 @@ def _measure(scale_word: str, m: re.Match[str]) -> tuple[str, int, str, str]:
     if unit == "元":
         return scale_word + "元", 1, "元", "money"
     if unit:
-        unit += "（次）" if m["ci"] else ""
+        unit += f"（{m['ci'][1]}）" if m["ci"] else ""
         return unit, scale, unit, "count"
     return "", scale, "", "number"
 
