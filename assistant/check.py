@@ -229,11 +229,25 @@ class Matcher:
                 if after:
                     return self._narrow(after, cues, q)
         found = self._cue_before(cues, cues.bound_before(cues.clauses, q.start), q.start, q)
+        sentence_start = cues.bound_before(cues.sentences, q.start)
         if not found:  # 分值分别为20分、15分: later items of a list share the cue before 分别
-            at = cues.text.rfind("分别", cues.bound_before(cues.sentences, q.start), q.start)
+            at = cues.text.rfind("分别", sentence_start, q.start)
             if at >= 0:
                 found = self._cue_before(cues, cues.bound_before(cues.clauses, at), at, q)
-        return _bounds_are_targets(self._narrow(found, cues, q), q) if found else found
+        if not found:
+            return self._result_named_loosely(cues.text[sentence_start:q.start], q)
+        return _bounds_are_targets(self._narrow(found, cues, q), q)
+
+    def _result_named_loosely(self, before: str, q: Quantity) -> frozenset[str]:
+        """Return the one other result (facts:) of this unit that the sentence names in other words
+        (提供融资，累计… for 协调金融机构提供融资金额), when three or more of its two-character words
+        are there and no other result of the unit has as many; else nothing."""
+        words = _bigrams(before)
+        scored = sorted(((len(_bigrams(fv.fact.label) & words), fv.fact.id) for fv in self.values
+                         if fv.fact.id.startswith("fact.") and _same_kind(q, fv) and q.base_unit), reverse=True)
+        if scored and scored[0][0] >= 3 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            return frozenset({scored[0][1]})
+        return frozenset()
 
     def _cue_before(self, cues: TextCues, start: int, end: int, q: Quantity) -> frozenset[str]:
         """Return the facts of the nearest claiming cue in [start, end) that fit the quantity's unit."""

@@ -223,8 +223,9 @@ def _rewrites(q: Quantity) -> Iterator[tuple[str, str]]:
         yield "unit conversion", f"{format_number(value * 10000, max(q.decimals - 4, 0))}元"
     if unit == "亿元":
         yield "unit conversion", f"{format_number(value * 10000, max(q.decimals - 4, 0))}万元"
-    if q.decimals == 0 and 0 < value < 100000 and unit not in ("%",):
-        yield "Chinese numerals", cn2an.an2cn(str(int(value))) + unit
+    chinese = cn2an.an2cn(str(int(value))) + unit
+    if q.decimals == 0 and 0 < value < 100000 and unit not in ("%",) and chinese != "十分":
+        yield "Chinese numerals", chinese  # 十分 reads as "very", and no one writes ten points so
     if q.decimals == 0 and value >= 1000 and "." not in digits:
         yield "separators", f"{int(value):,}{unit}"
     if unit == "%":
