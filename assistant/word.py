@@ -18,6 +18,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from assistant.facts import FactTable
 from assistant.report import Report, cover_lines
+from assistant.scoring import IndicatorScore
 
 # Official documents (GB/T 9704): title 方正小标宋简体 二号, headings 黑体 / 楷体_GB2312, body
 # 仿宋_GB2312 三号. 二号 = 22 pt, 三号 = 16 pt, 小四 = 12 pt (the table), 五号 = 10.5 pt.
@@ -161,7 +162,7 @@ def _table_rows(t: FactTable) -> list[list[Cell]]:
         key = f"ind.{r.indicator.id}"
         rows.append([(r.indicator.level1, 1), (r.indicator.level2, 1), (r.indicator.name, 1),
                      (r.target.text, 1), (t[f"{key}.actual"].display, 1), (t[f"{key}.weight"].number, 1),
-                     (t[f"{key}.score"].number, 1), (_deviation_cell(r), 1)])
+                     (t[f"{key}.score"].number, 1), (_deviation_cell(r, t.scheme.thresholds.overshoot), 1)])
     rows.append([("总分", 5), (t["scheme.total"].number, 1), (t["score.total"].number, 1),
                  (f"等级：{t['grade'].value}", 1)])
     return rows
@@ -187,10 +188,12 @@ def _overall_actual(t: FactTable) -> str:
     return f"设置绩效指标{total.display}，完成{met.display}；预算执行率{t[t.rate_id].display}"
 
 
-def _deviation_cell(r) -> str:  # type: ignore[no-untyped-def]
-    if r.verdict in ("已完成",):
-        return "—"
-    return r.indicator.deviation_reason or "【待补充：偏差原因及改进措施】"
+def _deviation_cell(r: IndicatorScore, overshoot: float) -> str:
+    """Return the 偏差原因 cell: the reason given, a placeholder where one is needed, else a dash."""
+    far_over = r.completion is not None and r.completion >= overshoot and r.target.op not in ("<=", "<")
+    if r.verdict in ("未完成", "部分完成") or far_over:
+        return r.indicator.deviation_reason or "【待补充：偏差原因及改进措施】"
+    return r.indicator.deviation_reason or "—"
 
 
 def _fill_row(table: Table, r: int, cells: list[Cell], style_id: str) -> None:
