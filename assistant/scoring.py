@@ -152,6 +152,14 @@ class IndicatorScore:
     achievement: str | None  # qualitative indicators only: achieved / partial / not
     formula: str
 
+    @property
+    def missed(self) -> bool:
+        return self.verdict in ("未完成", "部分完成")
+
+    def far_above(self, overshoot: float) -> bool:
+        """Return whether a positive indicator reached `overshoot` percent of its target or more."""
+        return self.completion is not None and self.completion >= overshoot and self.target.op not in ("<=", "<")
+
 
 @dataclass(frozen=True)
 class ScoreSheet:

@@ -190,8 +190,7 @@ def _overall_actual(t: FactTable) -> str:
 
 def _deviation_cell(r: IndicatorScore, overshoot: float) -> str:
     """Return the 偏差原因 cell: the reason given, a placeholder where one is needed, else a dash."""
-    far_over = r.completion is not None and r.completion >= overshoot and r.target.op not in ("<=", "<")
-    if r.verdict in ("未完成", "部分完成") or far_over:
+    if r.missed or r.far_above(overshoot):
         return r.indicator.deviation_reason or "【待补充：偏差原因及改进措施】"
     return r.indicator.deviation_reason or "—"
 
