@@ -237,8 +237,7 @@ def _indicator_form(row: IndicatorScore) -> list[Finding]:
 def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]:
     """Return the finding on a missed target or a large overshoot, explained or not."""
     ind, key, overshoot = row.indicator, f"ind.{row.indicator.id}", table.scheme.thresholds.overshoot
-    missed = row.verdict in ("未完成", "部分完成")
-    over = row.far_above(overshoot)
+    missed, over = row.missed, row.far_above(overshoot)
     if not (missed or over):
         return []
     facts = (f"{key}.target", f"{key}.actual")
