@@ -50,23 +50,50 @@ def _figure_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+BACKEND_HELP = "起草方式：template（离线模板，默认）或 openai（OpenAI 兼容的对话模型）"
+RUN_DIR_HELP = "记录每个项目的事实、检索资料、提示、回复和核对结果的文件夹（不含 API 密钥）"
+
+
 @app.command()
 def draft(
     figures: Annotated[list[Path], typer.Argument(help="项目数据文件（YAML/JSON）或其所在文件夹")],
     out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹")] = Path("out"),
     scheme: SchemeOpt = None,
-    backend: Annotated[str | None, typer.Option(help="起草方式：template（离线模板，默认）")] = None,
+    backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
+    model: Annotated[str | None, typer.Option(help="对话模型名称（--backend openai）")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI 兼容服务地址")] = None,
+    index: Annotated[Path | None, typer.Option("--index", help="检索索引文件夹")] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help=RUN_DIR_HELP)] = None,
+    concurrency: Annotated[int | None, typer.Option(help="每份报告同时起草的章节数")] = None,
+    projects: Annotated[int | None, typer.Option(help="同时起草的项目数")] = None,
+    force: Annotated[bool, typer.Option("--force", help="输出已存在时也重新起草")] = False,
 ) -> None:
     """起草完整的自评报告，写出 NAME.md、NAME.docx、NAME.json 和 NAME.check.json。"""
+    import logging
+
     from rich.console import Console
 
     from assistant.batch import draft_files
+    from assistant.chat import ChatNotConfigured
 
-    settings = _settings(scheme=scheme, backend=backend)
+    settings = _settings(scheme=scheme, backend=backend, model=model, base_url=base_url, index_dir=index,
+                         run_dir=run_dir, concurrency=concurrency, project_concurrency=projects)
     files = _figure_files(figures)
     if not files:
         _fail("没有找到项目数据文件（.yaml、.yml 或 .json）")
-    results = draft_files(files, out, _scheme(settings.scheme), Console(stderr=True))
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")  # retries and fallbacks, on stderr
+    from assistant.writers import make_writer
+
+    try:
+        writer = make_writer(settings)
+    except ChatNotConfigured as exc:
+        _fail(str(exc))
+    try:
+        results = draft_files(files, out, _scheme(settings.scheme), Console(stderr=True), settings=settings,
+                              writer=writer, force=force)
+    finally:
+        if hasattr(writer, "close"):
+            writer.close()
     if any(r.error for r in results):
         raise typer.Exit(2)
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from assistant.check import Matcher, check_text
 from assistant.diagnose import diagnose
 from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures
 from assistant.findings import Finding
-from assistant.report import Report, Section
+from assistant.report import Report, Section, fact_data
+from assistant.runlog import RunLog
 from assistant.scoring import BASIS_LABELS, Scheme, load_scheme
-from assistant.writers import WRITERS, Writer
+from assistant.writers import StreamEvent, TemplateWriter, Writer
 
 PLACEHOLDER = "【待补充：{}】"
 LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")
@@ -57,6 +61,14 @@ class DraftContext:
 
     table: FactTable
     findings: list[Finding] = field(default_factory=list)
+    run: RunLog | None = None  # the project's run folder, when draft --run-dir asks for one
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """Return the checker's matcher over this table, prepared once for every section."""
+        m = Matcher(self.table)
+        check_text("预算1万元，完成率100%。", self.table, m)  # build its caches now, not in several threads at once
+        return m
 
     @property
     def problems(self) -> list[Finding]:
@@ -132,11 +144,57 @@ def _group_scores(t: FactTable) -> list[dict[str, str]]:
              "weight": f"group.{n + 1}.weight"} for n in range(len(t.scheme.groups)) if f"group.{n + 1}.score" in t]
 
 
-def draft_report(fig: Figures, scheme: Scheme | None = None, writer: Writer | None = None) -> Report:
-    """Return the drafted report of one project-year."""
+def draft_context(fig: Figures, scheme: Scheme | None = None, run: RunLog | None = None) -> DraftContext:
+    """Return the context every section of one project-year is written from."""
     table = build_facts(fig, scheme or load_scheme())
-    context = DraftContext(table, diagnose(table))
-    writer = writer or WRITERS["template"]()
-    sections = tuple(writer.write(spec, context) for spec in PLAN)
+    context = DraftContext(table, diagnose(table), run)
+    if run is not None:
+        run.write("facts.json", [fact_data(f) for f in table])
+    return context
+
+
+def draft_report(fig: Figures, scheme: Scheme | None = None, writer: Writer | None = None, *,
+                 run: RunLog | None = None, on_section: Callable[[Section], None] | None = None,
+                 plan: Sequence[SectionSpec] = PLAN) -> Report:
+    """Return the drafted report of one project-year; a writer with concurrency > 1 writes sections in parallel."""
+    context = draft_context(fig, scheme, run)
+    writer = writer or TemplateWriter()
+    sections = write_sections(writer, context, on_section, plan)
     title = f"{fig.project.year}年度{fig.project.name}项目支出绩效自评报告"
-    return Report(title, sections, table, tuple(context.findings))
+    return Report(title, sections, context.table, tuple(context.findings))
+
+
+def write_sections(writer: Writer, context: DraftContext, on_section: Callable[[Section], None] | None = None,
+                   plan: Sequence[SectionSpec] = PLAN) -> tuple[Section, ...]:
+    """Return the planned sections in plan order, written up to writer.concurrency at a time."""
+    def one(spec: SectionSpec) -> Section:
+        section = writer.write(spec, context)
+        if context.run is not None:
+            context.run.child("sections", spec.id).write("section.json", _section_record(section))
+        if on_section:
+            on_section(section)
+        return section
+
+    workers = max(1, int(getattr(writer, "concurrency", 1)))
+    if workers == 1:
+        return tuple(one(spec) for spec in plan)
+    _ = context.matcher, context._variables  # computed once here, not by several section threads at once
+    with ThreadPoolExecutor(workers, thread_name_prefix="section") as pool:
+        return tuple(pool.map(one, plan))
+
+
+def stream_section(context: DraftContext, section_id: str, writer: Writer) -> Iterator[StreamEvent]:
+    """Yield one section as it is written: text deltas, restarts, and a final event with the Section."""
+    spec = next(s for s in PLAN if s.id == section_id)
+    stream = getattr(writer, "stream", None)
+    if stream is not None:
+        yield from stream(spec, context)
+        return
+    section = writer.write(spec, context)
+    yield StreamEvent("delta", section.text)
+    yield StreamEvent("done", section.text, section)
+
+
+def _section_record(section: Section) -> dict[str, Any]:
+    return {"id": section.id, "title": section.title, "writer": section.writer, "text": section.text,
+            "facts": [list(p.facts) for p in section.paragraphs], **section.meta}

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "ASSISTANT_"
 # The usual OpenAI variables are honoured too, so an existing shell setup just works.
@@ -36,10 +36,16 @@ class Settings(BaseModel):
     api_key: SecretStr | None = None
     model: str | None = None
     temperature: float = 0.2
-    timeout: float = 60.0
-    context_tokens: int = 8000
-    repair_turns: int = 2
-    concurrency: int = 4
+    timeout: float = Field(default=60.0, gt=0)  # seconds per request
+    context_tokens: int = Field(default=8000, ge=512)  # the model's context window: prompt + reply must fit
+    repair_turns: int = Field(default=2, ge=0)  # repair turns after the first draft before falling back
+    max_retries: int = Field(default=3, ge=0)  # retries of one request (429, 5xx, timeout, cut-off stream)
+    retry_backoff: float = Field(default=1.0, ge=0)  # first wait in seconds, doubled each retry; Retry-After wins
+    passages: int = Field(default=4, ge=0)  # retrieved passages offered to the model per section
+    # Drafting
+    concurrency: int = Field(default=8, ge=1)  # sections of one report written at once
+    project_concurrency: int = Field(default=4, ge=1)  # projects drafted at once
+    run_dir: Path | None = None  # where draft records facts, prompts, replies and checks
 
     @classmethod
     def load(

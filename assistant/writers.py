@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from assistant.chat import StreamEvent
 from assistant.prompts import render
-from assistant.report import Section, paragraphs_from_marked
+from assistant.report import Paragraph, Section, paragraphs_from_marked
 
 if TYPE_CHECKING:
+    from assistant.chat import ChatClient
+    from assistant.chat_prompt import PromptPlan
     from assistant.draft import DraftContext, SectionSpec
+    from assistant.guard import GuardOutcome
+    from assistant.retrieval.hybrid import Passage, Retriever
+    from assistant.settings import Settings
+
+# Which kind of corpus passage (assistant.retrieval.chunking.KIND_RULES) suits each section template.
+PASSAGE_KINDS = {"overview": "overview", "goal": "goals", "process": "process", "result": "result",
+                 "funds": "funds", "indicators": "indicators", "problems": "problems", "deviation": "problems",
+                 "improvements": "improvements", "publication": "publication"}
 
 
 class Writer(Protocol):
@@ -23,10 +36,14 @@ class TemplateWriter:
     """The deterministic offline writer: renders `prompts/sections/<template>.j2`."""
 
     name = "template"
+    concurrency = 1  # pure computation: threads would only contend for the interpreter
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        pass
 
     def write(self, spec: SectionSpec, context: DraftContext) -> Section:
         """Return the section rendered from its template, each sentence with its fact ids."""
-        paragraphs = ()
+        paragraphs: tuple[Paragraph, ...] = ()
         if spec.template:
             text = render(f"sections/{spec.template}.j2", **context.variables(spec.id))
             paragraphs = paragraphs_from_marked(text, context.table)
@@ -34,4 +51,126 @@ class TemplateWriter:
                        context.finding_codes(spec.id))
 
 
-WRITERS: dict[str, type[TemplateWriter]] = {"template": TemplateWriter}
+class ChatWriter:
+    """The chat-model writer: the template draft, retrieved passages and the guard around a model.
+
+    Shared by every section and project of a run; `close()` releases the retrieval index.
+    """
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, client: ChatClient | None = None,
+                 retriever: Retriever | None | Literal["auto"] = "auto") -> None:
+        from assistant.chat import ChatClient
+
+        self.settings = settings
+        self.concurrency = settings.concurrency
+        self.client = client or ChatClient(settings)
+        self._template = TemplateWriter()
+        self._retriever: Retriever | None = None
+        self.retrieval_note = ""
+        if retriever == "auto":
+            self._retriever, self.retrieval_note = _open_retriever(settings)
+        else:
+            self._retriever = retriever
+        self._search_lock = threading.Lock()  # the index's embedder and BM25 are not known to be thread-safe
+
+    def close(self) -> None:
+        """Release the retrieval index."""
+        if self._retriever is not None and hasattr(self._retriever, "close"):
+            self._retriever.close()
+
+    def write(self, spec: SectionSpec, context: DraftContext) -> Section:
+        """Return the guarded section: the model's text if it passes the checker, else the template's."""
+        events = self.stream(spec, context, stream=False)
+        return _last(events)
+
+    def stream(self, spec: SectionSpec, context: DraftContext, stream: bool = True) -> Iterator[StreamEvent]:
+        """Yield the section's text as it arrives, restarts (repair, retry), and the final section."""
+        from assistant.chat_prompt import build_prompt
+        from assistant.guard import GuardJob, run_guard
+
+        draft = self._template.write(spec, context)
+        if not spec.template:
+            yield StreamEvent("done", "", draft)
+            return
+        record = context.run.child("sections", spec.id) if context.run else None
+        passages, note = self._passages(spec, context)
+        plan = build_prompt(spec, context, draft, passages, self.settings)
+        if record:
+            record.write("passages.json", {"retrieval": note, "passages": list(plan.passages)})
+        job = GuardJob(plan, draft, context.table, context.matcher, self.settings.repair_turns, record)
+        outcome = yield from run_guard(self.client, job, stream)
+        section = self._section(spec, context, draft, outcome, (plan, note))
+        if section.writer != self.name and stream:
+            yield StreamEvent("restart", "模型稿未通过核对，改用模板稿")
+        yield StreamEvent("done", section.text, section)
+
+    def _section(self, spec: SectionSpec, context: DraftContext, draft: Section, outcome: GuardOutcome,
+                 sources: tuple[PromptPlan, str]) -> Section:
+        """Return the model's section with its provenance, or the template's when the guard fell back."""
+        from assistant.check import check_text
+        from assistant.guard import find_problems, paragraphs_from_checked
+
+        plan, note = sources
+        passages = [{k: p[k] for k in ("doc", "id", "source", "score", "tokens")} for p in plan.passages]
+        meta = {"model": self.client.model_name, "attempts": outcome.attempts,
+                "repaired": outcome.text is not None and len(outcome.attempts) > 1,
+                "fallback": outcome.text is None, "fallback_reason": outcome.fallback_reason,
+                "retrieval": note, "passages": passages, "tokens": plan.tokens}
+        if outcome.text is None or outcome.result is None:
+            # The template text is the last resort; if even it fails the checker, say so rather than hide it.
+            checked = check_text(draft.text, context.table, context.matcher)
+            meta["fallback_findings"] = find_problems(draft.text, checked, draft)
+            return Section(spec.id, spec.title, spec.level, draft.paragraphs, draft.writer, draft.findings, meta)
+        paragraphs = paragraphs_from_checked(outcome.text, outcome.result)
+        stated = {f for p in paragraphs for f in p.facts}
+        meta["facts_dropped"] = [f.id for f in plan.facts if f.id not in stated]
+        return Section(spec.id, spec.title, spec.level, paragraphs, self.name, draft.findings, meta)
+
+    def _passages(self, spec: SectionSpec, context: DraftContext) -> tuple[list[Passage], str]:
+        """Return the passages retrieved for a section and a note on how (or why none)."""
+        if self._retriever is None or not self.settings.passages:
+            return [], self.retrieval_note or "未检索"
+        from assistant.retrieval.hybrid import Filters
+
+        project = context.table.figures.project
+        query = f"{spec.title.lstrip('一二三四五六七八九十、（）')} {project.name}"
+        kind = PASSAGE_KINDS.get(spec.template or "")
+        k = self.settings.passages
+        try:
+            with self._search_lock:
+                hits = self._retriever.search(query, k=k, filters=Filters(kind=kind)) if kind else []
+                hits = hits or self._retriever.search(query, k=k)  # no passage of this kind: any will do
+        except Exception as exc:  # retrieval only helps the wording: a broken index must not stop drafting
+            return [], f"检索失败，未提供参考资料：{type(exc).__name__}：{exc}"
+        notices = "；".join(getattr(self._retriever, "notices", ()))
+        return hits, f"{self._retriever.mode}{f'（{notices}）' if notices else ''}：{query}"
+
+
+def _open_retriever(settings: Settings) -> tuple[Retriever | None, str]:
+    """Return the index's retriever, or None and a note saying why drafting goes on without passages."""
+    from assistant.retrieval.hybrid import open_index
+    from assistant.retrieval.manifest import IndexMissing
+
+    try:
+        retriever = open_index(settings)
+    except IndexMissing as exc:
+        return None, f"无参考资料：{exc}"
+    return retriever, ""
+
+
+def _last(events: Iterator[StreamEvent]) -> Section:
+    section = None
+    for event in events:
+        section = event.section or section
+    assert section is not None, "a writer's stream always ends with the section"
+    return section
+
+
+def make_writer(settings: Settings) -> Writer:
+    """Return the writer the settings choose (raises ChatNotConfigured when the model is missing)."""
+    return WRITERS[settings.backend](settings)
+
+
+WRITERS: dict[str, Callable[[Settings], Any]] = {"template": TemplateWriter, "openai": ChatWriter}

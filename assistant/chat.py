@@ -1,0 +1,199 @@
+"""The chat-model client: ChatOpenAI against any OpenAI-compatible endpoint, with our own retries.
+
+Retries live here rather than in the openai client so that the wait honours Retry-After, the
+backoff is a setting (tests use milliseconds), a cut-off stream is retried like a dropped
+connection, and every retry is written down in the section's provenance.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import SecretStr
+
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
+    from assistant.report import Section
+
+log = logging.getLogger("assistant.chat")
+MAX_WAIT = 60.0  # never sleep longer than this on one retry, whatever Retry-After says
+_KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-.]{6,}")
+
+
+class ChatNotConfigured(ValueError):
+    """The chat backend was chosen but a setting it needs is missing; the message is in Chinese."""
+
+
+class ModelUnavailable(RuntimeError):
+    """The model gave no usable answer after the allowed retries; the message is in Chinese."""
+
+    def __init__(self, message: str, retries: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.retries = tuple(retries)
+
+
+class _Incomplete(RuntimeError):
+    """A streamed answer that ended without a finish reason: the connection was cut."""
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """What a streaming draft reports: new text, a restart (discard what was shown), or the end."""
+
+    kind: Literal["delta", "restart", "done"]
+    text: str = ""
+    section: Section | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One complete answer: its text, why it ended, token usage and the retries it took."""
+
+    text: str
+    finish_reason: str
+    usage: dict[str, int] = field(default_factory=dict)
+    retries: tuple[str, ...] = ()
+
+
+def check_configured(settings: Settings) -> None:
+    """Return nothing when the chat backend can run; raise ChatNotConfigured naming what is missing."""
+    missing = []
+    if not settings.model:
+        missing.append("模型名称 model（--model、环境变量 ASSISTANT_MODEL 或 assistant.toml 中的 model）")
+    if not settings.base_url and not settings.api_key:
+        missing.append("API 密钥（环境变量 OPENAI_API_KEY 或 ASSISTANT_API_KEY）；"
+                       "使用本地服务（vLLM、Ollama 等）时改为设置服务地址 base_url（--base-url 或 OPENAI_BASE_URL）")
+    if missing:
+        raise ChatNotConfigured("使用 --backend openai 起草需要配置对话模型，缺少：" + "；".join(missing))
+
+
+def redact(text: str, settings: Settings) -> str:
+    """Return text with the API key (and anything shaped like a key) replaced by ***."""
+    if settings.api_key:
+        key = settings.api_key.get_secret_value()
+        if key:
+            text = text.replace(key, "***")
+    return _KEY_LIKE.sub("sk-***", text)
+
+
+class ChatClient:
+    """One configured model; thread-safe (the underlying HTTP client is shared by all sections)."""
+
+    def __init__(self, settings: Settings) -> None:
+        check_configured(settings)
+        self.settings = settings
+        self.model_name = settings.model or ""
+        self._llm = _chat_model(settings)
+
+    def complete(self, messages: list[BaseMessage], stream: bool = False) -> Generator[StreamEvent, None, Reply]:
+        """Yield text as it arrives (when streaming) and return the whole reply, retrying failures."""
+        retries: list[str] = []
+        for attempt in range(self.settings.max_retries + 1):
+            try:
+                reply = yield from (self._stream(messages) if stream else self._invoke(messages))
+                return Reply(reply.text, reply.finish_reason, reply.usage, tuple(retries))
+            except Exception as exc:
+                reason = self._describe(exc)
+                if not _retryable(exc) or attempt == self.settings.max_retries:
+                    raise ModelUnavailable(reason, retries) from None
+                wait = self._wait(exc, attempt)
+                retries.append(f"{reason}；{wait:.2f} 秒后重试")
+                log.warning("模型 %s 请求失败：%s；%.2f 秒后第 %d 次重试", self.model_name, reason, wait, attempt + 1)
+                if stream:
+                    yield StreamEvent("restart", f"请求失败，正在重试（{reason}）")
+                time.sleep(wait)
+        raise AssertionError("unreachable")  # the loop either returns or raises
+
+    def _invoke(self, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
+        message = self._llm.invoke(messages)
+        meta = message.response_metadata or {}
+        return Reply(_text(message.content), str(meta.get("finish_reason") or ""), _usage(message))
+        yield  # a generator like _stream, so complete() treats both alike
+
+    def _stream(self, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
+        parts: list[str] = []
+        finish, usage = "", dict[str, int]()
+        for chunk in self._llm.stream(messages):
+            piece = _text(chunk.content)
+            if piece:
+                parts.append(piece)
+                yield StreamEvent("delta", piece)
+            finish = str((chunk.response_metadata or {}).get("finish_reason") or finish)
+            usage = _usage(chunk) or usage
+        if not finish:
+            raise _Incomplete("回复流在结束前中断")
+        return Reply("".join(parts), finish, usage)
+
+    def _describe(self, exc: Exception) -> str:
+        status = getattr(exc, "status_code", None)
+        kind = {429: "请求过于频繁（429）"}.get(status or 0, f"HTTP {status}" if status else type(exc).__name__)
+        return redact(f"{kind}：{exc}", self.settings)
+
+    def _wait(self, exc: Exception, attempt: int) -> float:
+        """Return how long to wait before the next try: Retry-After if the server said, else backoff."""
+        told = _retry_after(exc)
+        if told is not None:
+            return min(told, MAX_WAIT)
+        base = self.settings.retry_backoff * 2**attempt
+        return min(base * random.uniform(0.8, 1.2), MAX_WAIT)  # jitter: concurrent sections do not retry in step
+
+
+def _chat_model(settings: Settings) -> Any:
+    from langchain_openai import ChatOpenAI
+
+    # Local servers (vLLM, Ollama) need no key, but the client insists on one.
+    key = settings.api_key or SecretStr("not-needed")
+    return ChatOpenAI(model=settings.model or "", base_url=settings.base_url, api_key=key,
+                      temperature=settings.temperature, timeout=settings.timeout, max_retries=0, stream_usage=True)
+
+
+def _retryable(exc: Exception) -> bool:
+    """Return whether trying again may help: timeouts, dropped connections, 408/409/429 and 5xx."""
+    import openai
+
+    if isinstance(exc, _Incomplete | openai.APIConnectionError):  # APITimeoutError is one of these
+        return True
+    status = getattr(exc, "status_code", None)
+    return isinstance(exc, openai.APIStatusError) and (status in (408, 409, 429) or (status or 0) >= 500)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """Return the wait the server asked for (Retry-After-Ms or Retry-After, seconds or a date)."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        if value.strip().replace(".", "", 1).isdigit():
+            return max(0.0, float(value))
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(content: Any) -> str:
+    """Return a message's text: content is a string, or a list of parts for some providers."""
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content or ())
+
+
+def _usage(message: Any) -> dict[str, int]:
+    usage = getattr(message, "usage_metadata", None) or {}
+    return {k: int(usage[k]) for k in ("input_tokens", "output_tokens") if k in usage}

@@ -1,0 +1,138 @@
+"""The faithfulness guard: check every model-written section, ask for repairs, else fall back.
+
+A section's text is accepted only when the checker finds no error in it (no unsupported or
+contradicted number, no miscomputed rate, no contradicted verdict) and it keeps the draft's
+【待补充】 marks. Each failed turn gets one repair turn naming every offending number and the
+allowed facts; after `repair_turns` failed repairs the caller falls back to the deterministic text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.chat import ChatClient, ModelUnavailable, StreamEvent
+from assistant.chat_prompt import PromptPlan, count_tokens, message_records, repair_message
+from assistant.check import CheckResult, Matcher, check_text
+from assistant.report import Paragraph, Sentence
+
+if TYPE_CHECKING:
+    from assistant.facts import FactTable
+    from assistant.report import Section
+    from assistant.runlog import RunLog
+
+PLACEHOLDER = "【待补充"
+CUT_SHORT = {"length": "回复在写完之前达到了长度上限，请写得更简洁，完整输出整节正文",
+             "content_filter": "回复被服务端的内容过滤截断，请改写后完整输出整节正文"}
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")  # as report.paragraphs_from_marked splits sentences
+_FENCE_LINE = re.compile(r"^\s*```")
+_HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]")
+_EMPHASIS = re.compile(r"\*\*|__")
+
+
+@dataclass
+class GuardOutcome:
+    """What the guard decided: the accepted text and its check, or why the section falls back."""
+
+    text: str | None = None
+    result: CheckResult | None = None
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    fallback_reason: str = ""
+
+
+@dataclass(frozen=True)
+class GuardJob:
+    """One section to guard: its prompt, its draft, and where to check and record."""
+
+    plan: PromptPlan
+    draft: Section
+    table: FactTable
+    matcher: Matcher
+    repair_turns: int
+    record: RunLog | None = None
+
+
+def run_guard(client: ChatClient, job: GuardJob, stream: bool = False) -> Generator[StreamEvent, None, GuardOutcome]:
+    """Yield streamed text and restarts; return the accepted text, or the reason to fall back."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    messages = list(job.plan.messages)
+    outcome = GuardOutcome()
+    for turn in range(1, job.repair_turns + 2):
+        _record(job, f"prompt-{turn}.json", message_records(messages))
+        attempt: dict[str, Any] = {"turn": turn, "kind": "draft" if turn == 1 else "repair",
+                                   "prompt_tokens": sum(count_tokens(str(m.content)) for m in messages)}
+        outcome.attempts.append(attempt)
+        try:
+            reply = yield from client.complete(messages, stream)
+        except ModelUnavailable as exc:
+            attempt.update(error=str(exc), retries=list(exc.retries))
+            outcome.fallback_reason = f"模型不可用：{exc}"
+            return outcome
+        text = clean_reply(reply.text, job.draft.title)
+        result = check_text(text, job.table, job.matcher)
+        problems = find_problems(text, result, job.draft)
+        if reply.finish_reason in CUT_SHORT:  # text may pass the checker and still stop mid-sentence
+            problems.append({"code": "cut_short", "text": "", "message": CUT_SHORT[reply.finish_reason]})
+        attempt.update(findings=problems, retries=list(reply.retries), usage=reply.usage,
+                       reply_tokens=count_tokens(reply.text), finish_reason=reply.finish_reason)
+        _record(job, f"reply-{turn}.txt", reply.text)
+        _record(job, f"check-{turn}.json", {**result.to_json(), "problems": problems})
+        if not problems:
+            outcome.text, outcome.result = text, result
+            return outcome
+        if turn <= job.repair_turns:
+            if stream:
+                yield StreamEvent("restart", f"第 {turn} 稿有 {len(problems)} 处问题，正在修正")
+            messages += [AIMessage(reply.text), HumanMessage(repair_message(problems, job.plan.facts))]
+    outcome.fallback_reason = f"修正 {job.repair_turns} 次后仍有错误"
+    return outcome
+
+
+def find_problems(text: str, result: CheckResult, draft: Section) -> list[dict[str, str]]:
+    """Return what stops a text from being used: error findings, an empty reply, dropped 【待补充】 marks."""
+    out = [{"code": f.code, "text": f.text, "message": f.message} for f in result.findings if f.severity == "error"]
+    if not text.strip():
+        out.append({"code": "empty_reply", "text": "", "message": "回复中没有正文"})
+    elif text.count(PLACEHOLDER) < draft.text.count(PLACEHOLDER):
+        out.append({"code": "placeholder_dropped", "text": "【待补充：……】",
+                    "message": "底稿中的【待补充：……】标记被删去或改写了，请原样保留"})
+    return out
+
+
+def clean_reply(text: str, title: str) -> str:
+    """Return a reply as paragraphs, one a line: no code fences, Markdown headings, emphasis or title."""
+    plain_title = _HEADING_NUMBER.sub("", title).strip()
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = _EMPHASIS.sub("", line).strip()
+        if not line or _FENCE_LINE.match(line) or line.startswith("#"):
+            continue
+        if not lines and _HEADING_NUMBER.sub("", line).strip() in (plain_title, title):
+            continue  # the model repeated the heading the report already prints
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def paragraphs_from_checked(text: str, result: CheckResult) -> tuple[Paragraph, ...]:
+    """Return a model text's paragraphs, each sentence carrying the facts its numbers state."""
+    stated = [(n.quantity.start, n.fact) for n in result.numbers if n.status in ("supported", "derived") and n.fact]
+    paragraphs, offset = [], 0
+    for line in text.split("\n"):
+        sentences, at = [], offset
+        for piece in _SENTENCE_END.split(line):
+            facts = tuple(dict.fromkeys(f for start, f in stated if at <= start < at + len(piece)))
+            if piece.strip():
+                sentences.append(Sentence(piece.strip(), facts))
+            at += len(piece)
+        if sentences:
+            paragraphs.append(Paragraph(tuple(sentences)))
+        offset += len(line) + 1
+    return tuple(paragraphs)
+
+
+def _record(job: GuardJob, name: str, data: Any) -> None:
+    if job.record is not None:
+        job.record.write(name, data)
