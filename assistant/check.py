@@ -459,8 +459,11 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
     names = sorted(((r.indicator.name, r) for r in rows), key=lambda x: -len(x[0]))
     missed = [r for r in rows if r.verdict in ("未完成", "部分完成")]
     low = float(table[table.rate_id].value) < table.scheme.thresholds.execution_rate
+    quoted = _quoted_spans(text, table)
     out = []
     for m in VERDICTS.finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in quoted):
+            continue  # the unit's own words (尚未完成安装验收), quoted from the figures: not a verdict
         word, line_start = m.group(), text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         if word in SWEEPING_NEGATIVE:
@@ -482,6 +485,15 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
         if row is not None and word not in ALLOWED[row.verdict]:
             out.append(_claim(m, f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」", row, table))
     return out
+
+
+def _quoted_spans(text: str, table: FactTable) -> list[tuple[int, int]]:
+    """Return where the figures' own free text (evidence, reasons, overview …) stands in the text."""
+    fig = table.figures
+    texts = [fig.project.overview, fig.project.goal, fig.process, fig.problems, fig.funds.deviation_reason]
+    texts += [t for i in fig.indicators for t in (i.evidence, i.deviation_reason)]
+    pieces = {p.strip() for t in texts for p in re.split(r"[。；;\n]", t) if len(p.strip()) >= 4}
+    return [(m.start(), m.end()) for p in pieces for m in re.finditer(re.escape(p), text)]
 
 
 def _named_before(before: str, names: list[tuple[str, Any]]) -> Any:

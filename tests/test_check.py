@@ -131,6 +131,17 @@ def test_verdict_words_are_checked_against_the_figures(text: str, table, expecte
     assert found == expected
 
 
+def test_verdict_words_quoted_from_the_figures_are_the_units_own() -> None:
+    text = "（2）数量指标：更新改造供水管网。年度指标值为不少于35公里，实际完成28.4公里。部分管网更新工程进度款须待竣工结算审计后支付，全部完成。"
+    assert [f.text for f in check_text(text, WATER).findings] == ["全部完成"]
+    import dataclasses
+
+    fig = WATER.figures.model_copy(update={"process": "自评工作于年内全部完成"})
+    table = dataclasses.replace(WATER, figures=fig)
+    assert check_text("自评工作于年内全部完成。", table).findings == ()
+    assert [f.text for f in check_text("各项任务全部完成。", table).findings] == ["全部完成"]
+
+
 def test_a_rate_that_does_not_follow_from_its_amounts_is_miscomputed() -> None:
     text = "某子项预算200万元，支出130万元，执行率70%。"
     codes = [f.code for f in check_text(text, SAMPLE).findings]
