@@ -2,7 +2,7 @@
 # Set up the project's own virtual environment (idempotent), then run one job:
 #   ./dev.sh example   draft the bundled example into out/ (Markdown, DOCX, JSON, check report)
 #   ./dev.sh test      run the test suite
-#   ./dev.sh bench     print the benchmarks
+#   ./dev.sh bench [draft|check|chat|retrieval]   print benchmark figures (default: draft, check, chat)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -27,10 +27,18 @@ case "$job" in
         python -m pytest "$@"
         ;;
     bench)
-        python eval/bench.py "$@"
+        for name in ${@:-draft check chat}; do
+            case "$name" in
+                draft) python eval/bench.py ;;
+                check) python eval/mutations.py ;;
+                chat) python eval/bench_chat.py ;;
+                retrieval) python eval/bench_retrieval.py ;;
+                *) echo "未知的基准：$name（可选 draft、check、chat、retrieval）" >&2; exit 2 ;;
+            esac
+        done
         ;;
     *)
-        echo "用法：./dev.sh example|test|bench" >&2
+        echo "用法：./dev.sh example|test|bench [draft|check|chat|retrieval]" >&2
         exit 2
         ;;
 esac
