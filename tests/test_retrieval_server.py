@@ -108,12 +108,12 @@ def test_index_and_search_through_a_chroma_server(tmp_path: Path, chroma_server:
     assert report.notices == () and report.embedded == report.chunks == 3
     assert not (tmp_path / "idx" / "chroma").exists()  # vectors went to the server
 
-    retriever = open_index(settings)
-    assert retriever.mode == "hybrid" and retriever.notices == []
-    hits = retriever.search("垃圾转运站运行座数", k=2, method="vector")
-    assert hits[0].section == "四、项目资金使用绩效 > （二）绩效目标完成情况"
-    hits = retriever.search("自评结果向社会公开", k=1, filters=Filters(type="policy"))
-    assert hits[0].section == "一、公开范围"
+    with open_index(settings) as retriever:
+        assert retriever.mode == "hybrid" and retriever.notices == []
+        hits = retriever.search("垃圾转运站运行座数", k=2, method="vector")
+        assert hits[0].section == "四、项目资金使用绩效 > （二）绩效目标完成情况"
+        hits = retriever.search("自评结果向社会公开", k=1, filters=Filters(type="policy"))
+        assert hits[0].section == "一、公开范围"
 
     again = update_index(corpus, settings)
     assert again.unchanged == 2 and again.embedded == 0

@@ -57,17 +57,42 @@ class Chunk:
         """Return the document type: report, policy or other."""
         return str(self.metadata.get("type", "other"))
 
+    def context(self) -> str:
+        """Return the context lines put before the text: title, department, outcome, section."""
+        return context_lines(self.title, self.metadata, self.section)
+
     def indexed_text(self) -> str:
-        """Return the text that is embedded and tokenized: title, department and section give context."""
-        return indexed_text(self.title, self.metadata, self.section, self.text)
+        """Return the text that is embedded and tokenized: the context lines, then the text."""
+        return "\n".join(part for part in (self.context(), self.text) if part)
 
 
-def indexed_text(title: str, metadata: dict[str, Scalar], section: str, text: str) -> str:
-    """Return a passage with its context lines, as embedded and tokenized."""
-    # A query often names the sector ("水利项目…") while titles name only the project.
+def context_lines(title: str, metadata: dict[str, Scalar], section: str) -> str:
+    """Return the context lines of a passage of this document and section."""
+    # A query often names the sector ("水利项目…") or the situation ("执行率偏低时…") while a
+    # section names neither: the document's metadata says both, so every passage carries it.
     department = metadata.get("department")
     head = f"{title}（{department}）" if department and str(department) not in title else title
-    return "\n".join(part for part in (head, section, text) if part)
+    outcome = outcome_text(metadata.get("outcome"))
+    return "\n".join(part for part in (head, outcome, section) if part)
+
+
+# The outcome codes of the corpus front matter, in the words a drafter would search with.
+OUTCOME_WORDS = {
+    "met": "绩效目标全部完成",
+    "overachieved": "指标超额完成",
+    "target_missed": "部分指标未完成",
+    "low_execution": "预算执行率偏低",
+    "budget_adjusted": "年中预算调整",
+    "breakdown": "资金分来源列示",
+}
+
+
+def outcome_text(value: Scalar | None) -> str:
+    """Return the outcome metadata as a Chinese context line ("" when there is none)."""
+    if value is None or value == "":
+        return ""
+    codes = [c.strip() for c in re.split(r"[、,，;；\s]+", str(value)) if c.strip()]
+    return "项目情况：" + "、".join(OUTCOME_WORDS.get(c, c) for c in codes)
 
 
 @dataclass
@@ -102,7 +127,7 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
             seen[key] = seen.get(key, 0) + 1
             chunks.append(
                 Chunk(
-                    id=_chunk_id(doc, indexed_text(doc.title, doc.metadata, title_path, text), seen[key]),
+                    id=_chunk_id(doc, context_lines(doc.title, doc.metadata, title_path), text, seen[key]),
                     doc=doc.path,
                     title=doc.title,
                     section=title_path,
@@ -114,10 +139,10 @@ def chunk_document(doc: Document, max_tokens: int) -> list[Chunk]:
     return chunks
 
 
-def _chunk_id(doc: Document, indexed: str, occurrence: int) -> str:
+def _chunk_id(doc: Document, context: str, text: str, occurrence: int) -> str:
     # Content-addressed on what is embedded: an unchanged passage keeps its id (and its vector)
     # across re-indexing, and a change to the context lines gets a new vector.
-    key = "\x1f".join((doc.path, indexed, str(occurrence)))
+    key = "\x1f".join((doc.path, context, text, str(occurrence)))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,7 +16,10 @@ from rich.text import Text
 
 from ..settings import Settings, SettingsError
 from .chunking import SECTION_KINDS
-from .index import IndexReport, update_index
+
+if TYPE_CHECKING:
+    from .hybrid import Passage
+    from .index import IndexReport
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -41,6 +44,8 @@ def index_command(
     index: Annotated[Path | None, typer.Option("--index", help="索引文件夹（默认 .index）")] = None,
 ) -> None:
     """Build or update the retrieval index from a corpus folder."""
+    from .index import update_index
+
     settings = _settings({"index_dir": index})
     if not corpus_dir.is_dir():
         err.print(Text(f"找不到语料文件夹：{corpus_dir}", style="red"))
@@ -107,18 +112,24 @@ def search_command(
         err.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
     filters = Filters(type=type_, department=department, year=year, kind=kind)
-    hits = retriever.search(query, k=k, filters=filters)
+    with retriever:
+        hits = retriever.search(query, k=k, filters=filters)
+        mode, notices = retriever.mode, list(retriever.notices)
     if as_json:
         payload = {
             "query": query,
-            "mode": retriever.mode,
-            "notices": retriever.notices,
+            "mode": mode,
+            "notices": notices,
             "results": [{"rank": i, **asdict(hit)} for i, hit in enumerate(hits, start=1)],
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    for notice in retriever.notices:
+    for notice in notices:
         err.print(Text(f"提示：{notice}", style="yellow"))
+    _print_hits(hits)
+
+
+def _print_hits(hits: list[Passage]) -> None:
     if not hits:
         out.print("没有找到相关段落。")
     for rank, hit in enumerate(hits, start=1):

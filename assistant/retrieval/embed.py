@@ -79,6 +79,10 @@ class OpenAIEmbedder:
         """Return one vector per query (OpenAI-style models embed queries like passages)."""
         return self.embed(texts)
 
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
     def _request(self, texts: list[str]) -> list[list[float]]:
         import httpx
 
@@ -120,3 +124,10 @@ def embedder_name(settings: Settings) -> str:
 def make_embedder(settings: Settings) -> Embedder:
     """Return the embedder the settings choose; raise EmbedderUnavailable if it cannot load."""
     return EMBEDDERS[settings.embedder](settings)
+
+
+def close_embedder(embedder: Embedder | None) -> None:
+    """Release an embedder's resources if it holds any (an HTTP client, say)."""
+    close = getattr(embedder, "close", None)
+    if callable(close):
+        close()

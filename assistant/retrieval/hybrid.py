@@ -1,4 +1,4 @@
-"""Hybrid search: BM25 and vector rankings fused by reciprocal rank, with metadata filters."""
+"""Hybrid search: BM25 and vector hits fused into one ranking, with metadata filters."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import numpy as np
 
 from ..settings import Settings
 from .chunking import Chunk
-from .embed import Embedder, EmbedderUnavailable, make_embedder
+from .embed import Embedder, EmbedderUnavailable, close_embedder, make_embedder
+from .fusion import Fusion, Hits, fuse
 from .index import vector_store_name
 from .ingest import Scalar
 from .lexical import LexicalIndex
@@ -19,14 +20,12 @@ from .manifest import IndexMissing, Manifest, read_chunks, read_manifest
 from .store import StoreUnavailable, VectorStore, where_clause
 
 Method = Literal["hybrid", "bm25", "vector"]
-# Reciprocal-rank fusion: score = sum of weight / (RRF_K + rank). A small K lets the top few
-# ranks of either method dominate, which suits a corpus of a few thousand passages.
-RRF_K = 20
-WEIGHTS = {"bm25": 1.0, "vector": 1.0}
 POOL = 50  # candidates taken from each method before fusing
-# At most this many passages of one document in a result list: a drafter wants the rule and
-# several past reports, not five sections of one policy digest.
-PER_DOC = 2
+# Optional cap on passages of one document in a result list. Off by default: on the labelled
+# queries a cap of 1–3 lowered recall (neighbouring sections of a digest are often both relevant).
+PER_DOC: int | None = None
+# A section kind and the finer kinds found inside it: indicator completion holds output and benefit.
+KIND_GROUPS: dict[str, tuple[str, ...]] = {"indicators": ("indicators", "output", "benefit")}
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,16 @@ class Filters:
     year: int | None = None
     kind: str | None = None
 
-    def conditions(self) -> dict[str, str | int]:
-        """Return the set restrictions as field → required value."""
-        items = {"type": self.type, "department": self.department, "year": self.year, "kind": self.kind}
-        return {key: value for key, value in items.items() if value is not None}
+    def conditions(self) -> dict[str, tuple[str | int, ...]]:
+        """Return the set restrictions as field → accepted values."""
+        kinds = KIND_GROUPS.get(self.kind, (self.kind,)) if self.kind else None
+        items = {
+            "type": (self.type,) if self.type else None,
+            "department": (self.department,) if self.department else None,
+            "year": (self.year,) if self.year is not None else None,
+            "kind": kinds,
+        }
+        return {key: value for key, value in items.items() if value}
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,6 @@ class Passage:
     id: str = ""
 
 
-def rrf(rankings: dict[str, Sequence[int]], weights: dict[str, float], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Return rows fused by reciprocal rank, best first, scores scaled so 1.0 is first everywhere."""
-    fused: dict[int, float] = {}
-    for method, rows in rankings.items():
-        weight = weights.get(method, 1.0)
-        for rank, row in enumerate(rows, start=1):
-            fused[row] = fused.get(row, 0.0) + weight / (k + rank)
-    best = sum(weights.get(m, 1.0) for m in rankings) / (k + 1) or 1.0
-    return sorted(((row, s / best) for row, s in fused.items()), key=lambda item: (-item[1], item[0]))
-
-
 class Retriever:
     """Searches one index; falls back to BM25 alone when vectors are unavailable (see notices)."""
 
@@ -78,8 +72,10 @@ class Retriever:
         vectors: VectorStore | None = None,
         embedder: Embedder | None = None,
         notices: Sequence[str] = (),
+        owns_embedder: bool = False,
     ) -> None:
         self.chunks = chunks
+        self._owns_embedder = owns_embedder
         self._lexical = lexical
         self._vectors = vectors if embedder is not None else None
         self._embedder = embedder
@@ -91,6 +87,20 @@ class Retriever:
             "year": np.array([c.metadata.get("year") for c in chunks], dtype=object),
             "kind": np.array([c.kind for c in chunks], dtype=object),
         }
+
+    def close(self) -> None:
+        """Release the vector store's connections (and an embedder this retriever created)."""
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
+        if self._owns_embedder:
+            close_embedder(self._embedder)
+
+    def __enter__(self) -> Retriever:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def mode(self) -> Method:
@@ -104,21 +114,22 @@ class Retriever:
         filters: Filters | None = None,
         method: Method | None = None,
         per_doc: int | None = PER_DOC,
+        fusion: Fusion = "convex",
     ) -> list[Passage]:
         """Return the k best passages for query within filters, at most per_doc from one document."""
         method = method or self.mode
         filters = filters or Filters()
-        rankings: dict[str, Sequence[int]] = {}
+        lists: dict[str, Hits] = {}
         pool = max(POOL, 4 * k)
         if method in ("hybrid", "bm25"):
-            rankings["bm25"] = [row for row, _ in self._lexical.search(query, pool, self._mask(filters))]
+            lists["bm25"] = self._lexical.search(query, pool, self._mask(filters))
         if method in ("hybrid", "vector"):
-            vector_rows = self._vector_rows(query, pool, filters)
-            if vector_rows is not None:
-                rankings["vector"] = vector_rows
+            vector_hits = self._vector_hits(query, pool, filters)
+            if vector_hits is not None:
+                lists["vector"] = vector_hits
         picked: list[Passage] = []
         per: dict[str, int] = {}
-        for row, score in rrf(rankings, WEIGHTS):
+        for row, score in fuse(lists, fusion):
             doc = self.chunks[row].doc
             if per_doc is None or per.get(doc, 0) < per_doc:
                 per[doc] = per.get(doc, 0) + 1
@@ -132,11 +143,11 @@ class Retriever:
         if not conditions:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
-        for key, value in conditions.items():
-            mask &= self._columns[key] == value
+        for key, values in conditions.items():
+            mask &= np.isin(self._columns[key], np.array(values, dtype=object))
         return mask
 
-    def _vector_rows(self, query: str, n: int, filters: Filters) -> list[int] | None:
+    def _vector_hits(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]] | None:
         if self._vectors is None or self._embedder is None:
             return None
         try:
@@ -144,10 +155,11 @@ class Retriever:
             hits = self._vectors.search(vector, n, where_clause(filters.conditions()))
         except (EmbedderUnavailable, StoreUnavailable) as exc:
             self.notices.append(f"{exc}；改为只用关键词检索（BM25）。")
+            self._vectors.close()
             self._vectors = None
             return None
         # Ids not in this generation are leftovers of an interrupted run: not part of the index.
-        return [self._rows[i] for i, _ in hits if i in self._rows]
+        return [(self._rows[i], score) for i, score in hits if i in self._rows]
 
     def _passage(self, row: int, score: float) -> Passage:
         chunk = self.chunks[row]
@@ -160,7 +172,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> Retrieve
     manifest, chunks, lexical = _load_generation(Path(settings.index_dir))
     notices: list[str] = []
     emb, vectors = _open_vectors(settings, manifest, embedder, notices)
-    return Retriever(chunks, lexical, vectors, emb, notices)
+    return Retriever(chunks, lexical, vectors, emb, notices, owns_embedder=embedder is None)
 
 
 def _load_generation(index_dir: Path) -> tuple[Manifest, list[Chunk], LexicalIndex]:
@@ -190,14 +202,16 @@ def _open_vectors(
             "只用关键词检索（BM25）。"
         )
         return None, None
+    emb: Embedder | None = None
     try:
         emb = embedder or make_embedder(settings)
-        if emb.name != manifest.embedder:
-            notices.append(
-                f"索引的向量由 {manifest.embedder} 计算，当前设置为 {emb.name}，只用关键词检索（BM25）。"
-            )
-            return None, None
-        return emb, VectorStore(settings, emb.name)
+        if emb.name == manifest.embedder:
+            return emb, VectorStore(settings, emb.name)
+        notices.append(
+            f"索引的向量由 {manifest.embedder} 计算，当前设置为 {emb.name}，只用关键词检索（BM25）。"
+        )
     except (EmbedderUnavailable, StoreUnavailable) as exc:
         notices.append(f"{exc}；只用关键词检索（BM25）。")
-        return None, None
+    if embedder is None:
+        close_embedder(emb)
+    return None, None

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ..settings import Settings
 from .chunking import Chunk, chunk_document
-from .embed import Embedder, EmbedderUnavailable, embedder_name, make_embedder
+from .embed import Embedder, EmbedderUnavailable, close_embedder, embedder_name, make_embedder
 from .ingest import LoadError, discover, file_hash, load_document
-from .lexical import LexicalIndex, tokenize_many
+from .lexical import LexicalIndex, tokenize_passages
 from .manifest import (
     FileEntry,
     Manifest,
@@ -28,6 +28,9 @@ from .store import Metadata, StoreUnavailable, VectorStore
 # Called as progress(stage, done, total) while indexing; stage is a short Chinese label.
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 32
+# Bump when chunking, the indexed text (context lines), tokenization or BM25 parameters change:
+# an index made by another recipe is rebuilt (vectors of unchanged passages are still reused).
+RECIPE = "4"
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,14 @@ def update_index(
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     old = read_manifest(index_dir)
-    if old is not None and old.chunk_tokens != settings.chunk_tokens:
-        old = None  # a new chunk size re-chunks everything
+    if old is not None and (old.chunk_tokens, old.recipe) != (settings.chunk_tokens, RECIPE):
+        old = None  # a new chunk size or recipe re-chunks everything
     paths = {doc_name(p): p for p in discover(corpus_dir)}
-    hashes = {name: file_hash(p) for name, p in paths.items()}
+    hashes = {name: _hash(p) for name, p in paths.items()}
     old_files = old.files if old else {}
-    unchanged = {n for n in paths if n in old_files and old_files[n].hash == hashes[n]}
-    counts = (
-        sum(n not in old_files for n in paths),
-        len(paths) - len(unchanged) - sum(n not in old_files for n in paths),
-        len(unchanged),
-        len(set(old_files) - set(paths)),
-    )
+    unchanged = {n for n in paths if hashes[n] and n in old_files and old_files[n].hash == hashes[n]}
+    added = sum(n not in old_files for n in paths)
+    counts = (added, len(paths) - len(unchanged) - added, len(unchanged), len(set(old_files) - set(paths)))
     wanted = embedder.name if embedder else embedder_name(settings)
     if old is not None and counts[:2] == (0, 0) and not counts[3] and (
         old.embedder == wanted and old.vector_store == vector_store_name(settings)
@@ -94,10 +93,29 @@ def update_index(
         index_dir, old, paths, hashes, unchanged, settings.chunk_tokens, progress
     )
     sync = _sync_vectors(settings, chunks, embedder, progress)
+    try:
+        manifest = _commit(index_dir, settings, files, chunks, tokens, sync.complete_for)
+        notices = sync.notices + _delete_stale_vectors(sync.store, chunks)
+    finally:
+        if sync.store is not None:
+            sync.store.close()
+    return _report(manifest, counts, sync.embedded, notices, started)
+
+
+def _commit(
+    index_dir: Path,
+    settings: Settings,
+    files: dict[str, FileEntry],
+    chunks: list[Chunk],
+    tokens: list[list[str]],
+    vectors_for: str | None,
+) -> Manifest:
+    """Write a new generation, then switch the manifest to it; return the new manifest."""
     manifest = Manifest(
         generation=uuid.uuid4().hex[:12],
         chunk_tokens=settings.chunk_tokens,
-        embedder=sync.complete_for,
+        recipe=RECIPE,
+        embedder=vectors_for,
         vector_store=vector_store_name(settings),
         files=files,
     )
@@ -106,8 +124,15 @@ def update_index(
     LexicalIndex.build(tokens).save(folder / "bm25")
     write_manifest(index_dir, manifest)  # the switch: from here on the new generation is live
     remove_stale_generations(index_dir, manifest.generation)
-    notices = sync.notices + _delete_stale_vectors(sync.store, chunks)
-    return _report(manifest, counts, sync.embedded, notices, started)
+    return manifest
+
+
+def _hash(path: Path) -> str:
+    """Return the file's content hash, or "" when it cannot be read (it is then skipped)."""
+    try:
+        return file_hash(path)
+    except OSError:
+        return ""
 
 
 def _report(
@@ -155,6 +180,8 @@ def _collect(
     for done, name in enumerate(sorted(paths), start=1):
         if old is not None and name in unchanged:
             files[name] = old.files[name]
+        elif not hashes[name]:
+            files[name] = FileEntry("", skipped="无法读取文件（权限不足或文件已被移走）")
         else:
             try:
                 fresh[name] = chunk_document(load_document(paths[name], name), max_tokens)
@@ -164,7 +191,7 @@ def _collect(
         if progress:
             progress("读取文件", done, len(paths))
     new = [c for name in sorted(fresh) for c in fresh[name]]
-    new_tokens = iter(tokenize_many([c.indexed_text() for c in new]))
+    new_tokens = iter(tokenize_passages([(c.context(), c.text) for c in new]))
     chunks: list[Chunk] = []
     tokens: list[list[str]] = []
     for name in sorted(paths):
@@ -190,6 +217,8 @@ def _sync_vectors(
 ) -> _VectorSync:
     """Embed and store the chunks whose vectors the store lacks; degrade to BM25 on failure."""
     done = 0
+    store: VectorStore | None = None
+    emb: Embedder | None = None
     try:
         emb = embedder or make_embedder(settings)
         store = VectorStore(settings, emb.name)
@@ -203,7 +232,17 @@ def _sync_vectors(
             if progress:
                 progress("计算向量", done, len(missing))
     except (EmbedderUnavailable, StoreUnavailable) as exc:
-        return _VectorSync(notices=(f"{exc}；本次只建立关键词索引（BM25），检索将只用关键词。",), embedded=done)
+        if store is not None:
+            store.close()
+        notice = f"{exc}；本次只建立关键词索引（BM25），检索将只用关键词。"
+        return _VectorSync(notices=(notice,), embedded=done)
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
+    finally:
+        if embedder is None:
+            close_embedder(emb)  # ours to close; a caller's embedder stays open
     return _VectorSync(store=store, complete_for=emb.name, embedded=done)
 
 

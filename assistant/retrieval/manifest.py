@@ -46,6 +46,8 @@ class Manifest:
 
     generation: str
     chunk_tokens: int
+    # How chunks, their context lines and BM25 tokens were made; another recipe re-reads all.
+    recipe: str
     # Whose vectors are complete for every chunk, and where they live; None when only BM25 is.
     embedder: str | None
     vector_store: str
@@ -73,6 +75,7 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         return Manifest(
             generation=data["generation"],
             chunk_tokens=int(data["chunk_tokens"]),
+            recipe=str(data.get("recipe", "")),
             embedder=data.get("embedder"),
             vector_store=data.get("vector_store", ""),
             files=files,

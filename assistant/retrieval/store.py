@@ -62,7 +62,24 @@ class VectorStore:
             )
         except Exception as exc:  # noqa: BLE001 - see make_client
             raise StoreUnavailable(f"无法打开向量集合（{exc}）") from None
+        self._client = client
         self._batch = int(client.get_max_batch_size())
+
+    def close(self) -> None:
+        """Release the client's connections and files (a shared local database stays open for others)."""
+        # chromadb 1.5's HTTP client does not close its httpx sessions (its own and its admin
+        # client's) on close(); left open they leak sockets, so close them here.
+        sessions = [
+            getattr(getattr(owner, "_server", None), "_session", None)
+            for owner in (self._client, getattr(self._client, "_admin_client", None))
+        ]
+        try:
+            self._client.close()
+            for session in sessions:
+                if session is not None:
+                    session.close()
+        except Exception:  # noqa: BLE001, S110 - closing is best effort; nothing is lost if it fails
+            pass
 
     def ids(self) -> set[str]:
         """Return the ids of every vector in the collection."""
@@ -107,9 +124,12 @@ class VectorStore:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
 
-def where_clause(conditions: dict[str, str | int]) -> dict[str, Any] | None:
-    """Return a Chroma where-filter requiring every field to equal its value."""
-    parts = [{key: value} for key, value in conditions.items()]
+def where_clause(conditions: dict[str, tuple[str | int, ...]]) -> dict[str, Any] | None:
+    """Return a Chroma where-filter requiring every field to take one of its accepted values."""
+    parts = [
+        {key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}}
+        for key, values in conditions.items()
+    ]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
