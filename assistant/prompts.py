@@ -38,6 +38,11 @@ def basis_of(label: str) -> str:
     return m.group(1) if m else label
 
 
+def cell(text: str) -> str:
+    """Return text fit for one 自评表 cell: on one line, with no cell separator in it."""
+    return " ".join(str(text).split()).replace("|", "／").replace("::", "：")
+
+
 def has_digits(text: str) -> bool:
     """Return whether free text contains any numeral (Arabic or Chinese)."""
     return bool(_DIGITS.search(text))
@@ -55,7 +60,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(sentence=sentence, clause=clause, op_word=op_word, basis_of=basis_of,
-                       has_digits=has_digits)
+                       has_digits=has_digits, cell=cell)
     return env
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.facts import Fact, FactTable
 from assistant.findings import Finding
+from assistant.prompts import render
 
 # Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
 # only); turning marks into text sentence by sentence is what gives every sentence its provenance.
@@ -102,10 +103,11 @@ def to_markdown(report: Report) -> str:
         for para in sec.paragraphs:
             lines += [para.text, ""]
     lines += ["## 附：项目支出绩效自评表", ""]
-    for row in self_evaluation_rows(report.facts):
-        lines.append("| " + " | ".join(c.replace("|", "／") for c in row) + " |")
-        if len(lines) and row[0] == "项目":
-            lines.append("|" + "---|" * len(row))
+    for n, row in enumerate(self_evaluation_rows(report.facts)):
+        cells = [c for text, span in row for c in [text] + [""] * (span - 1)]  # a span leaves empty cells
+        lines.append("| " + " | ".join(cells) + " |")
+        if n == 0:
+            lines.append("|" + "---|" * TABLE_COLUMNS)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -118,25 +120,28 @@ def cover_lines(report: Report) -> list[tuple[str, str]]:
     return out
 
 
-def self_evaluation_rows(facts: FactTable) -> list[list[str]]:
-    """Return the 自评表 as plain rows (header row first), shared by Markdown and JSON exports."""
-    sheet, f = facts.sheet, facts.figures
-    rows = [["项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]]
-    rows.append(["年度资金总额", facts["funds.budget_initial"].display, facts["funds.budget_adjusted"].display,
-                 facts["funds.spent"].display, facts["score.execution_weight"].number,
-                 facts[facts.rate_id].display, facts["score.execution"].number])
-    for n, row in enumerate(f.funds.breakdown):
-        key = f"breakdown[{n}]"
-        initial = facts[f"{key}.budget_initial"].display if f"{key}.budget_initial" in facts else "—"
-        rows.append([f"其中：{row.name}", initial, facts[f"{key}.budget"].display, facts[f"{key}.spent"].display,
-                     "—", facts[f"{key}.rate"].display if f"{key}.rate" in facts else "—", "—"])
-    rows.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"])
-    for r in sheet.indicators:
-        key = f"ind.{r.indicator.id}"
-        rows.append([r.indicator.level1, r.indicator.level2, r.indicator.name, r.target.text,
-                     facts[f"{key}.actual"].display, facts[f"{key}.weight"].number, facts[f"{key}.score"].number])
-    rows.append(["总分", "", "", "", "", facts["scheme.total"].number, facts["score.total"].number])
+Cell = tuple[str, int]  # a 自评表 cell: its text and how many of the 8 grid columns it spans
+TABLE_COLUMNS = 8
+
+
+def self_evaluation_rows(facts: FactTable) -> list[list[Cell]]:
+    """Return the 自评表 rendered from prompts/self_evaluation_table.j2, as rows of (text, span)."""
+    fig = facts.figures
+    text = render("self_evaluation_table.j2", t=facts, project=fig.project, funds=fig.funds,
+                  rows=facts.sheet.indicators, overshoot=facts.scheme.thresholds.overshoot,
+                  breakdown=[{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)])
+    rows = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        cells = [_cell(c) for c in line.split(" | ")]
+        if sum(span for _, span in cells) != TABLE_COLUMNS:
+            raise ValueError(f"自评表模板的一行不是 {TABLE_COLUMNS} 列：{line}")
+        rows.append(cells)
     return rows
+
+
+def _cell(raw: str) -> Cell:
+    text, _, span = raw.strip().rpartition("::")
+    return (text, int(span)) if text and span.isdigit() else (raw.strip(), 1)
 
 
 # ---------------------------------------------------------------- JSON

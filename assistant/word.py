@@ -17,15 +17,13 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from assistant.facts import FactTable
-from assistant.report import Report, cover_lines
-from assistant.scoring import IndicatorScore
+from assistant.report import TABLE_COLUMNS, Cell, Report, cover_lines, self_evaluation_rows
 
 # Official documents (GB/T 9704): title 方正小标宋简体 二号, headings 黑体 / 楷体_GB2312, body
 # 仿宋_GB2312 三号. 二号 = 22 pt, 三号 = 16 pt, 小四 = 12 pt (the table), 五号 = 10.5 pt.
 TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
 SIZE_TITLE, SIZE_BODY, SIZE_TABLE = Pt(22), Pt(16), Pt(10.5)
-TABLE_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
 
 
 def write_docx(report: Report, path: Path) -> None:
@@ -131,68 +129,13 @@ def _set_fonts(style, font: str, size: Pt, bold: bool = False) -> None:  # type:
 
 def self_evaluation_table(doc: DocxDocument, t: FactTable, style_id: str) -> Table:
     """Add the 自评表 (header, funds block, overall goal, indicators, total) and return it."""
-    rows = _table_rows(t)
-    table = doc.add_table(rows=len(rows), cols=8)
+    rows = self_evaluation_rows(t)
+    table = doc.add_table(rows=len(rows), cols=TABLE_COLUMNS)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for r, cells in enumerate(rows):
         _fill_row(table, r, cells, style_id)
     return table
-
-
-Cell = tuple[str, int]  # text and how many of the 8 grid columns it spans
-
-
-def _table_rows(t: FactTable) -> list[list[Cell]]:
-    fig = t.figures
-    p, funds = fig.project, fig.funds
-    rows: list[list[Cell]] = [
-        [("项目名称", 2), (p.name, 6)],
-        [("主管部门", 2), (p.department or p.unit, 2), ("实施单位", 2), (p.unit, 2)],
-        [(f"项目资金（{funds.unit}）", 2), ("年初预算数", 1), ("全年预算数", 1), ("全年执行数", 1),
-         ("分值", 1), ("执行率", 1), ("得分", 1)],
-        [("年度资金总额", 2), (t["funds.budget_initial"].number, 1), (t["funds.budget_adjusted"].number, 1),
-         (t["funds.spent"].number, 1), (t["score.execution_weight"].number, 1), (t[t.rate_id].display, 1),
-         (t["score.execution"].number, 1)],
-    ]
-    rows += _breakdown_rows(t)
-    rows.append([("年度总体目标", 2), (p.goal or "见报告第一部分", 3), (_overall_actual(t), 3)])
-    rows.append([(h, 1) for h in TABLE_HEADER])
-    for r in t.sheet.indicators:
-        key = f"ind.{r.indicator.id}"
-        rows.append([(r.indicator.level1, 1), (r.indicator.level2, 1), (r.indicator.name, 1),
-                     (r.target.text, 1), (t[f"{key}.actual"].display, 1), (t[f"{key}.weight"].number, 1),
-                     (t[f"{key}.score"].number, 1), (_deviation_cell(r, t.scheme.thresholds.overshoot), 1)])
-    rows.append([("总分", 5), (t["scheme.total"].number, 1), (t["score.total"].number, 1),
-                 (f"等级：{t['grade'].value}", 1)])
-    return rows
-
-
-def _breakdown_rows(t: FactTable) -> list[list[Cell]]:
-    breakdown = t.figures.funds.breakdown
-    if not breakdown:
-        return [[(f"其中：{name}", 2), ("—", 1), ("—", 1), ("—", 1), ("—", 1), ("—", 1), ("—", 1)]
-                for name in ("当年财政拨款", "上年结转资金", "其他资金")]
-    out = []
-    for n, row in enumerate(breakdown):
-        key = f"breakdown[{n}]"
-        initial = t[f"{key}.budget_initial"].number if f"{key}.budget_initial" in t else "—"
-        rate = t[f"{key}.rate"].display if f"{key}.rate" in t else "—"
-        out.append([(f"其中：{row.name}", 2), (initial, 1), (t[f"{key}.budget"].number, 1),
-                    (t[f"{key}.spent"].number, 1), ("—", 1), (rate, 1), ("—", 1)])
-    return out
-
-
-def _overall_actual(t: FactTable) -> str:
-    met, total = t["count.met"], t["count.indicators"]
-    return f"设置绩效指标{total.display}，完成{met.display}；预算执行率{t[t.rate_id].display}"
-
-
-def _deviation_cell(r: IndicatorScore, overshoot: float) -> str:
-    """Return the 偏差原因 cell: the reason given, a placeholder where one is needed, else a dash."""
-    if r.missed or r.far_above(overshoot):
-        return r.indicator.deviation_reason or "【待补充：偏差原因及改进措施】"
-    return r.indicator.deviation_reason or "—"
 
 
 def _fill_row(table: Table, r: int, cells: list[Cell], style_id: str) -> None:
