@@ -42,7 +42,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "完成率": ("ind.*.completion",),
     "目标": ("ind.*.target",), "指标值": ("ind.*.target",),
     "完成": ("ind.*.actual", "count.met"), "实际": ("ind.*.actual",),
-    "缺口": ("ind.*.gap",), "相差": ("ind.*.gap",), "差距": ("ind.*.gap",), "还差": ("ind.*.gap",), "尚差": ("ind.*.gap",),
+    **dict.fromkeys(("缺口", "相差", "差距", "还差", "尚差"), ("ind.*.gap",)),
     # Reported against computed values.
     "填报的总分": ("evaluation.score",), "自报总分": ("evaluation.score",),
     "填报的执行率": ("evaluation.execution_rate",), "自报执行率": ("evaluation.execution_rate",),
@@ -69,7 +69,8 @@ BOUNDS = {"≥", "≤", ">", "<", "＞", "＜", "不少于", "不低于", "不�
 _COMPARISON = re.compile(r"低于|高于|不到|未达到|未达|超出|少于|多于|不足")
 _CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
 _SENTENCE_END = re.compile(r"[。；！？\n]")
-VERDICTS = re.compile(r"超额完成|全部未完成|均未完成|全部完成|全面完成|均已完成|完全符合预期|部分完成|基本完成|未完成|已完成")
+VERDICTS = re.compile(r"超额完成|全部未完成|均未完成|全部完成|全面完成|均已完成|完全符合预期"
+                      r"|部分完成|基本完成|未完成|已完成")
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 SWEEPING = {"全部完成", "全面完成", "均已完成", "完全符合预期"}
 SWEEPING_NEGATIVE = {"全部未完成", "均未完成"}
@@ -469,7 +470,8 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
         if word in SWEEPING_NEGATIVE:
             met = [r for r in rows if r.verdict in ("已完成", "超额完成")]
             if met:
-                out.append(_claim(m, f"文中称「{word}」，但指标「{met[0].indicator.name}」{met[0].verdict}", met[0], table))
+                message = f"文中称「{word}」，但指标「{met[0].indicator.name}」{met[0].verdict}"
+                out.append(_claim(m, message, met[0], table))
             continue
         if word in SWEEPING:
             if (missed or low) and not re.search(r"[未不没]|尚|并非", before[-4:]):
@@ -483,7 +485,8 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
             continue  # 两项部分完成: a count of indicators, checked as a number
         row = _named_before(before, names)
         if row is not None and word not in ALLOWED[row.verdict]:
-            out.append(_claim(m, f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」", row, table))
+            message = f"指标「{row.indicator.name}」实际为「{row.verdict}」，文中写作「{word}」"
+            out.append(_claim(m, message, row, table))
     return out
 
 

@@ -132,7 +132,8 @@ def score(
 
 @app.command()
 def check(
-    report: Annotated[Path | None, typer.Argument(help="要核对的报告（.md、.txt、.docx）；省略时只诊断项目数据")] = None,
+    report: Annotated[Path | None, typer.Argument(
+        help="要核对的报告（.md、.txt、.docx）；省略时只诊断项目数据")] = None,
     figures: Annotated[Path, typer.Option("--figures", "-f", help="项目数据文件（YAML/JSON）")] = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（FORMAT.md §3）")] = False,
     scheme: SchemeOpt = None,

@@ -298,11 +298,13 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         target = parse_value(ind.target, ind.unit)
         actual = parse_value(ind.actual, ind.unit)
         if target.qualitative and not actual.qualitative:
-            problems.append((f"{where}.actual", "定性指标（年度指标值为文字）的实际完成值应为文字，如「已完成」「部分完成」「未完成」"))
+            problems.append((f"{where}.actual",
+                             "定性指标（年度指标值为文字）的实际完成值应为文字，如「已完成」「部分完成」「未完成」"))
         elif not target.qualitative and actual.qualitative:
             problems.append((f"{where}.actual", f"定量指标的实际完成值应为数值，收到「{actual.text}」"))
         elif target.qualitative and achievement_of(actual.text, target.text) is None:
-            problems.append((f"{where}.actual", f"无法判断「{actual.text}」的完成程度；请写「已完成」「部分完成」或「未完成」等"))
+            problems.append((f"{where}.actual",
+                             f"无法判断「{actual.text}」的完成程度；请写「已完成」「部分完成」或「未完成」等"))
         elif not target.qualitative and target.unit and actual.unit and target.unit != actual.unit:
             problems.append((f"{where}.actual", f"单位「{actual.unit}」与年度指标值的单位「{target.unit}」不一致"))
     return problems

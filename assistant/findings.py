@@ -54,7 +54,7 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         """Return the finding as FORMAT.md §3 shows it, plus the extension fields that are set."""
-        data = {"code": self.code, "severity": self.severity}
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity}
         data.update({k: v for k, v in asdict(self).items() if v not in ("", (), None) and k != "code"})
         if "facts" in data:
             data["facts"] = list(data["facts"])

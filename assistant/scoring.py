@@ -216,7 +216,8 @@ def _score_indicator(ind: Indicator, scheme: Scheme, weight: tuple[float, bool],
     op = target.op
     if op is None:
         op = "="
-        notes.append(f"指标「{ind.name}」的年度指标值「{target.text}」未写比较符，按 ={target.text} 计分（目标大于 0 时同 ≥）")
+        notes.append(f"指标「{ind.name}」的年度指标值「{target.text}」未写比较符，"
+                     f"按 ={target.text} 计分（目标大于 0 时同 ≥）")
     score = quantitative_score(op, target.value, actual.value, w)
     return IndicatorScore(ind, target, actual, group, w, filled, score,
                           completion_rate(op, target.value, actual.value),

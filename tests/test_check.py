@@ -69,7 +69,8 @@ def status_of(text: str, number: str, table=SAMPLE) -> tuple[str, str]:
         ("2024年全年推动。", "2024年", "ignored", ""),
     ],
 )
-def test_numbers_are_matched_by_value_unit_precision_and_context(text: str, number: str, status: str, fact: str) -> None:
+def test_numbers_are_matched_by_value_unit_precision_and_context(text: str, number: str, status: str,
+                                                                 fact: str) -> None:
     assert status_of(text, number) == (status, fact)
 
 
@@ -132,7 +133,8 @@ def test_verdict_words_are_checked_against_the_figures(text: str, table, expecte
 
 
 def test_verdict_words_quoted_from_the_figures_are_the_units_own() -> None:
-    text = "（2）数量指标：更新改造供水管网。年度指标值为不少于35公里，实际完成28.4公里。部分管网更新工程进度款须待竣工结算审计后支付，全部完成。"
+    text = ("（2）数量指标：更新改造供水管网。年度指标值为不少于35公里，实际完成28.4公里。"
+            "部分管网更新工程进度款须待竣工结算审计后支付，全部完成。")
     assert [f.text for f in check_text(text, WATER).findings] == ["全部完成"]
     import dataclasses
 
