@@ -21,7 +21,7 @@ job=${1:-example}
 shift || true
 case "$job" in
     example)
-        assistant draft eval/cases/sample-2024.yaml -o out "$@"
+        assistant draft eval/cases/sample-2024.yaml -o out --force "$@"
         ;;
     test)
         python -m pytest "$@"
