@@ -26,7 +26,7 @@ from assistant.check import check_report
 from assistant.draft import PLAN, draft_report
 from assistant.figures import FiguresError, read_figures
 from assistant.findings import Finding
-from assistant.report import Report, to_json, to_markdown
+from assistant.report import to_json, to_markdown
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.settings import Settings
@@ -115,8 +115,9 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
     run = _run_log(path, job.settings)
     report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: job.progress(1))
     out_dir.mkdir(parents=True, exist_ok=True)
-    check = check_report(to_markdown(report), report.facts)
-    _atomic(outputs[0], lambda p: p.write_text(to_markdown(report), encoding="utf-8"))
+    markdown = to_markdown(report)
+    check = check_report(markdown, report.facts, list(report.findings))
+    _atomic(outputs[0], lambda p: p.write_text(markdown, encoding="utf-8"))
     _atomic(outputs[1], lambda p: write_docx(report, p))
     _atomic(outputs[2], lambda p: p.write_text(to_json(report), encoding="utf-8"))
     _atomic(outputs[3], lambda p: p.write_text(_dumps(check.to_json()), encoding="utf-8"))
@@ -126,11 +127,6 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
                        repaired=sum(bool(m.get("repaired")) for m in meta),
                        fell_back=sum(bool(m.get("fallback")) for m in meta), errors=check.errors)
-
-
-def check_json(report: Report) -> str:
-    """Return the check result of a drafted report's Markdown (FORMAT.md §3)."""
-    return _dumps(check_report(to_markdown(report), report.facts).to_json())
 
 
 def summary_table(results: list[DraftResult]) -> Table:

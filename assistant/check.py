@@ -382,10 +382,11 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     return CheckResult(tuple(numbers), tuple(sorted(findings, key=lambda f: (f.start or 0))))
 
 
-def check_report(text: str, table: FactTable) -> CheckResult:
-    """Return the check of a report text plus the diagnostics of its figures and of its sections."""
+def check_report(text: str, table: FactTable, figures: list[Finding] | None = None) -> CheckResult:
+    """Return the check of a report text plus the diagnostics of its figures (computed unless the
+    caller already has them, as the drafter does) and of its sections."""
     result = check_text(text, table)
-    figures = diagnose(table)
+    figures = diagnose(table) if figures is None else figures
     in_text = sorted(result.findings + tuple(diagnose_text(text, table, figures)), key=lambda f: f.start or 0)
     return CheckResult(result.numbers, tuple(figures) + tuple(in_text))
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.chat import ChatClient, ModelUnavailable, StreamEvent
 from assistant.chat_prompt import PromptPlan, count_tokens, message_records, repair_message
 from assistant.check import CheckResult, Matcher, check_text
-from assistant.report import Paragraph, Sentence
+from assistant.report import Paragraph, Sentence, split_sentences
 
 if TYPE_CHECKING:
     from assistant.facts import FactTable
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 PLACEHOLDER = "【待补充"
 CUT_SHORT = {"length": "回复在写完之前达到了长度上限，请写得更简洁，完整输出整节正文",
              "content_filter": "回复被服务端的内容过滤截断，请改写后完整输出整节正文"}
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")  # as report.paragraphs_from_marked splits sentences
 _FENCE_LINE = re.compile(r"^\s*```")
 _HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]")
 _EMPHASIS = re.compile(r"\*\*|__")
@@ -122,7 +121,7 @@ def paragraphs_from_checked(text: str, result: CheckResult) -> tuple[Paragraph, 
     paragraphs, offset = [], 0
     for line in text.split("\n"):
         sentences, at = [], offset
-        for piece in _SENTENCE_END.split(line):
+        for piece in split_sentences(line):
             facts = tuple(dict.fromkeys(f for start, f in stated if at <= start < at + len(piece)))
             if piece.strip():
                 sentences.append(Sentence(piece.strip(), facts))

@@ -69,13 +69,18 @@ class Report:
         return next(s for s in self.sections if s.id == section_id)
 
 
+def split_sentences(line: str) -> list[str]:
+    """Return a line cut after each 。！？；, keeping every character (so offsets still add up)."""
+    return _SENTENCE_END.split(line)
+
+
 def paragraphs_from_marked(text: str, facts: FactTable) -> tuple[Paragraph, ...]:
     """Return paragraphs from marked template output: each non-empty line is one, marks become facts."""
     out = []
     for line in text.splitlines():
         block = line.strip()
         if block:
-            out.append(Paragraph(tuple(_sentence(s, facts) for s in _SENTENCE_END.split(block) if s.strip())))
+            out.append(Paragraph(tuple(_sentence(s, facts) for s in split_sentences(block) if s.strip())))
     return tuple(out)
 
 
