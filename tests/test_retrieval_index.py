@@ -6,6 +6,7 @@ import json
 import math
 import os
 import socket
+import subprocess
 import sys
 import threading
 import zlib
@@ -27,7 +28,7 @@ from assistant.retrieval import (
 )
 from assistant.retrieval.commands import register
 from assistant.retrieval.fusion import convex, rrf
-from assistant.retrieval.index import vector_metadata
+from assistant.retrieval.index import IndexBusy, vector_metadata
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.manifest import read_manifest
 from assistant.retrieval.store import VectorStore
@@ -257,6 +258,30 @@ def test_an_interrupted_run_leaves_the_previous_index_usable(
         "corpus/reports/road-2023.md"
     )
     assert len(list((workdir / "idx").glob("gen-*"))) == 1
+
+
+def test_a_second_run_on_a_busy_index_stops_and_changes_nothing(workdir: Path, settings: Settings) -> None:
+    corpus = write_corpus(workdir)
+    update_index(corpus, settings, embedder=BigramEmbedder())
+    before = read_manifest(workdir / "idx")
+    (corpus / "reports/road-2023.md").write_text("# 另一份报告\n\n## 一、基本情况\n\n内容。\n", encoding="utf-8")
+    holder = subprocess.Popen(  # another process in the middle of an index run
+        [sys.executable, "-c",
+         "import sys; from pathlib import Path; from assistant.retrieval.index import _exclusive\n"
+         "with _exclusive(Path('idx')):\n    print('held', flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexBusy, match="另一个建索引任务正在更新"):
+            update_index(corpus, settings, embedder=BigramEmbedder())
+        assert read_manifest(workdir / "idx") == before
+        result = CliRunner().invoke(_cli(), ["index", "corpus", "--index", "idx"])
+        assert result.exit_code == 2 and "另一个建索引任务" in result.output
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert update_index(corpus, settings, embedder=BigramEmbedder()).updated == 1
 
 
 def test_a_corrupt_file_is_skipped_and_the_rest_indexed(workdir: Path, settings: Settings) -> None:

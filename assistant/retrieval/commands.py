@@ -44,14 +44,18 @@ def index_command(
     index: Annotated[Path | None, typer.Option("--index", help="索引文件夹（默认 .index）")] = None,
 ) -> None:
     """Build or update the retrieval index from a corpus folder."""
-    from .index import update_index
+    from .index import IndexBusy, update_index
 
     settings = _settings({"index_dir": index})
     if not corpus_dir.is_dir():
         err.print(Text(f"找不到语料文件夹：{corpus_dir}", style="red"))
         raise typer.Exit(2)
-    with _progress() as progress:
-        report = update_index(corpus_dir, settings, progress=progress)
+    try:
+        with _progress() as progress:
+            report = update_index(corpus_dir, settings, progress=progress)
+    except IndexBusy as exc:
+        err.print(Text(str(exc), style="red"))
+        raise typer.Exit(2) from None
     _print_report(report)
 
 

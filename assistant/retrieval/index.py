@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +34,11 @@ EMBED_BATCH = 32
 # Bump when chunking, the indexed text (context lines), tokenization or BM25 parameters change:
 # an index made by another recipe is rebuilt (vectors of unchanged passages are still reused).
 RECIPE = "4"
+LOCK = ".lock"
+
+
+class IndexBusy(RuntimeError):
+    """Another process is updating the same index folder."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,49 @@ def update_index(
         raise FileNotFoundError(f"找不到语料文件夹：{corpus_dir}")
     index_dir = Path(settings.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(index_dir):
+        return _update(corpus_dir, index_dir, settings, progress, embedder, started)
+
+
+@contextmanager
+def _exclusive(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's lock for the block; raise IndexBusy when another process holds it.
+
+    Two runs writing one folder would each switch the manifest to its own generation and delete
+    the other's; the operating system drops the lock when a process dies, so none goes stale.
+    """
+    fd = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            _lock(fd)
+        except OSError:
+            raise IndexBusy(f"另一个建索引任务正在更新 {index_dir}，请等它结束后再运行。") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _lock(fd: int) -> None:
+    """Take a non-blocking exclusive lock on fd; raise OSError when it is held elsewhere."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _update(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: Settings,
+    progress: Progress | None,
+    embedder: Embedder | None,
+    started: float,
+) -> IndexReport:
+    """Return the report of an update_index run, the lock held."""
     old = read_manifest(index_dir)
     if old is not None and (old.chunk_tokens, old.recipe) != (settings.chunk_tokens, RECIPE):
         old = None  # a new chunk size or recipe re-chunks everything

@@ -1,0 +1,99 @@
+"""The retrieval benchmark's labels and scoring: labels point at real sections, recall is computed right."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.retrieval.chunking import chunk_document
+from assistant.retrieval.ingest import discover, load_document
+from assistant.settings import Settings
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "eval"))
+import bench_retrieval  # noqa: E402
+import retrieval_pool  # noqa: E402
+
+QUERIES = yaml.safe_load((ROOT / "eval" / "retrieval_queries.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sections() -> set[tuple[str, str]]:
+    """Return every (document, section path) of the corpus as the index names them."""
+    out = set()
+    for path in discover(ROOT / "corpus"):
+        name = path.relative_to(ROOT).as_posix()
+        for chunk in chunk_document(load_document(path, name), Settings().chunk_tokens):
+            out.add((name, chunk.section))
+    return out
+
+
+def test_every_label_names_a_real_section(sections: set[tuple[str, str]]) -> None:
+    assert len(QUERIES) >= 40
+    for item in QUERIES:
+        labels = item["relevant"] + item.get("not_relevant", [])
+        for label in labels:
+            assert any(bench_retrieval.is_relevant(doc, sec, label) for doc, sec in sections), (item["query"], label)
+
+
+def test_every_query_has_a_relevant_section_and_no_double_verdict() -> None:
+    for item in QUERIES:
+        assert item["relevant"], item["query"]
+        relevant = {(lab["doc"], lab["section"]) for lab in item["relevant"]}
+        rejected = {(lab["doc"], lab["section"]) for lab in item.get("not_relevant", [])}
+        assert not relevant & rejected, item["query"]
+
+
+@dataclass
+class Hit:
+    doc: str
+    section: str
+
+
+class ListRetriever:
+    """Answers every query with a fixed list of hits."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = hits
+
+    def search(self, query: str, k: int, **_: object) -> list[Hit]:
+        return self.hits[:k]
+
+
+def test_recall_is_capped_at_five_and_counts_unjudged_hits() -> None:
+    relevant = [{"doc": "a.md", "section": f"节{n}"} for n in range(7)]
+    query = {"query": "q", "relevant": relevant, "not_relevant": [{"doc": "b.md", "section": "一、x"}]}
+    # Four relevant, one judged irrelevant, then a relevant one at rank 6.
+    hits = [Hit("a.md", "节0"), Hit("b.md", "一、x"), Hit("a.md", "节1"), Hit("a.md", "节2"),
+            Hit("a.md", "节3"), Hit("a.md", "节4")]
+    scores = bench_retrieval.evaluate(ListRetriever(hits), [query], "hybrid")
+    assert scores.recall == pytest.approx(4 / 5)
+    assert scores.plain_recall == pytest.approx(4 / 7)
+    assert (scores.hit, scores.mrr, scores.unjudged, scores.misses) == (1.0, 1.0, 0, ["q"])
+
+    unjudged = [Hit("c.md", "二、y"), Hit("a.md", "节0 > （一）细目")]  # a subsection counts for its section
+    scores = bench_retrieval.evaluate(ListRetriever(unjudged), [query], "hybrid")
+    assert (scores.recall, scores.mrr, scores.unjudged) == (pytest.approx(1 / 5), 0.5, 1)
+
+
+def test_merge_adds_verdicts_without_overriding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    labels = tmp_path / "queries.yaml"
+    labels.write_text(yaml.safe_dump([{"query": "q", "relevant": [{"doc": "a.md", "section": "一"}]}]), "utf-8")
+    monkeypatch.setattr(retrieval_pool, "QUERIES", labels)
+    verdicts = tmp_path / "v.json"
+    verdicts.write_text(json.dumps({"1|a.md|一": False, "1|b.md|二": True, "1|c.md|三": False}), "utf-8")
+
+    retrieval_pool.merge([verdicts])
+    item = yaml.safe_load(labels.read_text(encoding="utf-8"))[0]
+    assert item["relevant"] == [{"doc": "a.md", "section": "一"}, {"doc": "b.md", "section": "二"}]
+    assert item["not_relevant"] == [{"doc": "c.md", "section": "三"}]
+
+    retrieval_pool.merge([verdicts], replace=True)  # the verdicts alone
+    item = yaml.safe_load(labels.read_text(encoding="utf-8"))[0]
+    assert item["relevant"] == [{"doc": "b.md", "section": "二"}]
+    assert item["not_relevant"] == [{"doc": "a.md", "section": "一"}, {"doc": "c.md", "section": "三"}]
