@@ -190,6 +190,12 @@ class _Progress:
         self._bar.stop()
 
 
+# The process umask, read once at import: os.umask can only be read by setting it, which is not
+# safe once the batch's worker threads are creating files.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -200,6 +206,8 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp makes the file private (0600); a report should get the mode any new file gets.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

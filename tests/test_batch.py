@@ -136,3 +136,12 @@ def test_one_failing_project_never_stops_the_others(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").glob("*.md")) == ["roads-adjusted-2024.md", "sample-2024.md"]
     text = out.getvalue()
     assert "起草结果" in text and "失败" in text and text.count("已生成") >= 3
+
+
+def test_outputs_get_the_mode_of_any_new_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    draft_files([CASES / "sample-2024.yaml"], out, load_scheme(), Console(file=io.StringIO()))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert len(modes) == 4 and set(modes.values()) == {0o666 & ~umask}, modes
