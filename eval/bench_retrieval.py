@@ -102,6 +102,12 @@ def quality_run(index_dir: Path, fresh: bool) -> None:
         "前 5 条全部相关即为 1）；不封顶的分母为相关数。hit@5：前 5 条中至少有一条相关的查询所占比例。"
         "前5未评判：前 5 条中既不在 relevant 也不在 not_relevant 里的条数（eval/retrieval_pool.py 补评）。"
     )
+    second = ROOT / "eval" / "retrieval_second_opinion.json"
+    if second.is_file():
+        from retrieval_pool import agreement  # imported here: it imports this module
+
+        n, agreed, kappa = agreement(second)
+        console.print(f"标注可靠性：第二位评判者独立复评 {n} 个章节，一致 {agreed:.1%}，Cohen's kappa {kappa:.3f}")
     for query in hybrid.misses:
         console.print(f"  hybrid 前5未满分：{query}")
 

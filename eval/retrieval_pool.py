@@ -13,6 +13,9 @@ IR test collections are: every section that any method ranks in its top 10 is ju
         adds the verdicts ({"<query no>|<doc>|<section>": true|false}) to
         eval/retrieval_queries.yaml as `relevant` and `not_relevant` (--replace: a judged query's
         lists become its verdicts alone).
+    python eval/retrieval_pool.py agreement JUDGMENTS.json
+        compares a second, independent judge's verdicts with the labels: share agreed and
+        Cohen's kappa (eval/retrieval_second_opinion.json holds one, on hybrid's top 5).
 
 The judging rule is written at the top of every sheet (RULE below).
 """
@@ -124,6 +127,27 @@ def merge(files: list[Path], replace: bool = False) -> None:
     print(f"新增相关 {added[True]} 个、不相关 {added[False]} 个")
 
 
+def agreement(file: Path) -> tuple[int, float, float]:
+    """Return (verdicts compared, share agreed, Cohen's kappa) of file against the labels."""
+    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    pairs = []
+    for key, second in json.loads(file.read_text(encoding="utf-8")).items():
+        number, doc, section = key.split("|", 2)
+        item = queries[int(number) - 1]
+        relevant = {(lab["doc"], lab["section"]) for lab in item["relevant"]}
+        rejected = {(lab["doc"], lab["section"]) for lab in item.get("not_relevant", [])}
+        if (doc, section) in relevant | rejected:
+            pairs.append(((doc, section) in relevant, bool(second)))
+    n = len(pairs)
+    if not n:
+        return 0, 0.0, 0.0
+    agreed = sum(a == b for a, b in pairs) / n
+    p_first, p_second = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+    chance = p_first * p_second + (1 - p_first) * (1 - p_second)
+    kappa = (agreed - chance) / (1 - chance) if chance < 1 else 1.0
+    return n, agreed, kappa
+
+
 def main() -> None:
     """Parse the command line and run sheets or merge."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -135,11 +159,16 @@ def main() -> None:
     add = sub.add_parser("merge")
     add.add_argument("files", type=Path, nargs="+")
     add.add_argument("--replace", action="store_true", help="a judged query's labels become its verdicts alone")
+    second = sub.add_parser("agreement")
+    second.add_argument("file", type=Path)
     args = parser.parse_args()
     if args.command == "sheets":
         sheets(args.out_dir, args.batches, args.all)
-    else:
+    elif args.command == "merge":
         merge(args.files, args.replace)
+    else:
+        n, agreed, kappa = agreement(args.file)
+        print(f"比较 {n} 个评判：一致 {agreed:.1%}，Cohen's kappa {kappa:.3f}")
 
 
 if __name__ == "__main__":

@@ -97,3 +97,18 @@ def test_merge_adds_verdicts_without_overriding(tmp_path: Path, monkeypatch: pyt
     item = yaml.safe_load(labels.read_text(encoding="utf-8"))[0]
     assert item["relevant"] == [{"doc": "b.md", "section": "二"}]
     assert item["not_relevant"] == [{"doc": "a.md", "section": "一"}, {"doc": "c.md", "section": "三"}]
+
+
+def test_agreement_counts_matching_verdicts_and_kappa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    labels = tmp_path / "queries.yaml"
+    item = {"query": "q", "relevant": [{"doc": "a.md", "section": "一"}, {"doc": "b.md", "section": "二"}],
+            "not_relevant": [{"doc": "c.md", "section": "三"}, {"doc": "d.md", "section": "四"}]}
+    labels.write_text(yaml.safe_dump([item]), "utf-8")
+    monkeypatch.setattr(retrieval_pool, "QUERIES", labels)
+    second = tmp_path / "second.json"
+    # Agrees on a, b and c, not on d; e was never judged the first time and is left out.
+    second.write_text(json.dumps({"1|a.md|一": True, "1|b.md|二": True, "1|c.md|三": False,
+                                  "1|d.md|四": True, "1|e.md|五": True}), "utf-8")
+    n, agreed, kappa = retrieval_pool.agreement(second)
+    assert (n, agreed) == (4, 0.75)
+    assert kappa == pytest.approx((0.75 - 0.5) / 0.5)  # chance: 1/2·3/4 + 1/2·1/4
