@@ -17,7 +17,8 @@ IR test collections are: every section that any method ranks in its top 10 is ju
         compares a second, independent judge's verdicts with the labels: share agreed and
         Cohen's kappa (eval/retrieval_second_opinion.json holds one, on hybrid's top 5).
 
-The judging rule is written at the top of every sheet (RULE below).
+The judging rule is written at the top of every sheet (RULE below). `sheets` searches the
+benchmark's own index (runs/bench_retrieval/index): run eval/bench_retrieval.py once before it.
 """
 
 from __future__ import annotations
