@@ -342,6 +342,8 @@ def _equal(q: Quantity, fv: _FactValue) -> bool:
     """Return whether a quantity states this fact value, within the precision it is written with."""
     if not _same_kind(q, fv):
         return False
+    if q.step:
+        return _same_parts(q, fv.base_value)
     if not q.base_unit and fv.base_unit:  # a bare number: compare in the fact's own written unit
         return _same_at(q, float(fv.fact.value), 1.0)
     if q.value == 0:
@@ -359,6 +361,17 @@ def _same_at(q: Quantity, base: float, factor: float) -> bool:
     if format_number(in_unit, q.decimals) != format_number(q.value, q.decimals):
         return False
     return q.decimals > 0 or abs(in_unit - q.value) < 1e-6 * max(1.0, abs(q.value)) or q.qualifier in APPROXIMATE
+
+
+def _same_parts(q: Quantity, base: float) -> bool:
+    """Return whether a share written in parts (三分之二, 三成, 千分之五) states base, a percentage.
+
+    Such a share is a rounded figure: it states what lies within half a part of it and within half a
+    percentage point (三分之二: 66.17%–67.16%; 三成: 29.5%–30.5%), or with 约, 近, 以上 … within five
+    points (约七成: 65%–75%). A whole percentage would be held exactly; a share cannot be.
+    """
+    limit = 5.0 if q.qualifier in APPROXIMATE else 0.5
+    return abs(base - q.base_value) < min(q.step / 2, limit)
 
 
 # ---------------------------------------------------------------- checking a text
@@ -440,10 +453,15 @@ def _miscomputed(text: str, numbers: list[CheckedNumber], table: FactTable) -> l
             if not re.search(r"执行率|支出率|到位率", text[sentence:q.start]):
                 continue
             ratios = [a.base_value / b.base_value * 100 for a in money for b in money if a is not b and b.base_value]
-            if not any(format_number(r, q.decimals) == format_number(q.value, q.decimals) for r in ratios):
+            if not any(_rate_reads_as(q, r) for r in ratios):
                 out.append(Finding("miscomputed", f"{q.text}与同句所列金额算不出（{'、'.join(x.text for x in money)}）",
                                    start=q.start, end=q.end, text=q.text))
     return out
+
+
+def _rate_reads_as(q: Quantity, rate: float) -> bool:
+    """Return whether a rate in percent, rounded as the text writes this percentage, gives it."""
+    return _same_parts(q, rate) if q.step else format_number(rate, q.decimals) == format_number(q.value, q.decimals)
 
 
 def _by_sentence(text: str, numbers: list[CheckedNumber]) -> list[tuple[int, list[CheckedNumber]]]:

@@ -39,7 +39,12 @@ Field semantics:
 - ``qualifier``: the first bound/approximation word found: before the number (约 大约 近 将近 接近
   超过 超 逾 不少于 不低于 不超过 不高于 不足 至少 ≥ ≤ > <), between number and unit (余 多,
   inside the span), or after the unit (以上 以下 左右 以内); "" if none.
+- ``step``: for a share written as parts of a whole, the size of one part in percent: 三分之一 and
+  3分之1 → 33.33 (value 33.33%), 千分之五 → 0.1 (value 0.5%), 三成 → 10 (value 30%). The checker
+  reads such a share as a rounded figure (check._same_parts). 0 for every other quantity, whose
+  precision is its decimals.
 - In a range such as 10-20家 or 3至5万元 the first bound takes the unit of the second.
+- Money in 元, 角 and 分 is one amount: 5元5角 → 5.5元, 3元2角5分 → 3.25元.
 """
 
 from __future__ import annotations
@@ -97,6 +102,14 @@ _PREFIX_RE = re.compile(
 )
 _SUFFIX_RE = re.compile(rf"{_SP}(以上|以下|左右|以内)")
 _RANGE_GAP_RE = re.compile(rf"{_SP}[-~～—–至到]{_SP}")
+# Shares written as parts of a whole, and 元 with 角/分: read before the plain numbers, whose
+# matches inside them are dropped (三分之一 would otherwise be nothing, 5元5角 two numbers).
+_PARTS_RE = re.compile(
+    rf"(?=[{_CN_NUM}\d])(?<![{_CN_NUM}\d.．])(?P<lead>[{_CN_NUM}]++|\d++)(?:"
+    rf"{_SP}分之{_SP}(?P<num>[{_CN_DIGITS}十]+(?:点[{_CN_DIGITS}]+)?|\d+(?:[.．]\d+)?)"
+    rf"|(?P<tenths>成)(?![本员品果效绩立为交长都功熟型就份色分不群])"
+    rf"|{_SP}元{_SP}(?P<jiao>[{_CN_DIGITS}]|\d)角(?:{_SP}(?P<fen>[{_CN_DIGITS}]|\d)分)?)"
+)
 
 _YEAR_DIGITS = r"(?:[1１][9９]|[2２][0０])\d{2}"
 _YEAR = rf"(?<![\d.．]){_YEAR_DIGITS}"
@@ -175,6 +188,7 @@ class Quantity:
     decimals: int
     qualifier: str = ""
     ignored: str = ""
+    step: float = 0.0
 
     @property
     def is_claim(self) -> bool:
@@ -282,17 +296,17 @@ def _base(value: Decimal, scale: int, unit: str) -> float:
     return float(value * scale * _MONEY_FACTORS.get(unit, 1))
 
 
-def _qualifier(text: str, m: re.Match[str]) -> tuple[str, str]:
-    """Return (prefix qualifier, qualifier to report) around a number match."""
-    before = _PREFIX_RE.search(text, max(0, m.start() - 6), m.start())
+def _qualifier(text: str, start: int, end: int, inner: str = "") -> tuple[str, str]:
+    """Return (prefix qualifier, qualifier to report) around the number at text[start:end]."""
+    before = _PREFIX_RE.search(text, max(0, start - 6), start)
     prefix = before.group().strip() if before else ""
-    after = _SUFFIX_RE.match(text, m.end())
-    return prefix, prefix or m["inner"] or (after.group(1) if after else "")
+    after = _SUFFIX_RE.match(text, end)
+    return prefix, prefix or inner or (after.group(1) if after else "")
 
 
 def _to_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None:
     """Return the Quantity for one number match, or None when it is not number-like."""
-    prefix, qualifier = _qualifier(text, m)
+    prefix, qualifier = _qualifier(text, m.start(), m.end(), m["inner"] or "")
     if m["cn"] and reason in ("", "title") and not _chinese_reads_as_number(m["cn"], m, prefix):
         return None
     if m["half"] and not (m["unit"] or m["pct"]):
@@ -348,18 +362,64 @@ def _spread_range_units(text: str, quantities: list[Quantity]) -> list[Quantity]
     return out
 
 
+def _plain_value(written: str) -> tuple[Decimal, int] | None:
+    """Return (value, decimals) of a numeral written in Arabic or Chinese digits, or None."""
+    if written[0].isdigit():
+        digits = written.replace("．", ".")
+        return Decimal(digits), len(digits.partition(".")[2])
+    number = _read_chinese(written)
+    return None if number is None or number[2] else number[:2]
+
+
+def _parts_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None:
+    """Return the Quantity of a share (三分之一, 三成) or of a 元角分 amount, or None."""
+    qualifier = _qualifier(text, m.start(), m.end())[1]
+    if m["jiao"]:
+        parts = [_plain_value(m[g]) if m[g] else (Decimal(0), 0) for g in ("lead", "jiao", "fen")]
+        if any(part is None or part[1] for part in parts):
+            return None
+        yuan, jiao, fen = (part[0] for part in parts if part is not None)
+        value, decimals = yuan + jiao / 10 + fen / 100, 2 if m["fen"] else 1
+        return Quantity(m.start(), m.end(), m.group(), float(value), "元", 1.0, float(value), "元", "money",
+                        decimals, qualifier, reason)
+    if m["tenths"]:
+        if len(m["lead"]) > 1 or m["lead"] in "十百千万亿〇零0":  # 七八成 is a guess, not a figure
+            return None
+        parts_of, whole = _plain_value(m["lead"]), (Decimal(10), 0)
+    else:
+        parts_of, whole = _plain_value(m["num"]), _plain_value(m["lead"])
+    if parts_of is None or whole is None or whole[1] or not 0 < parts_of[0] <= whole[0] or whole[0] == 100:
+        return None  # not a share, or 百分之…, which the plain reading takes as a percentage
+    step = Decimal(100) / whole[0] / Decimal(10) ** parts_of[1]
+    value = float(parts_of[0] * 100 / whole[0])
+    return Quantity(m.start(), m.end(), m.group(), value, "%", 1.0, value, "%", "percent", 0, qualifier, reason,
+                    step=float(step))
+
+
 def read_quantities(text: str) -> list[Quantity]:
     """Return every number-like span in text, in order, each a claim or marked ignored."""
     masks = _find_masks(text)
     out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    p = 0
+    for m in _PARTS_RE.finditer(text):
+        # A share overrides a skip word (十分之一 is not 十分) but not a title or a document number.
+        p, reason = _mask_reason(masks, p, m.start(), m.end())
+        quantity = _parts_quantity(text, m, "" if reason == "skip" else reason)
+        if quantity is not None:
+            out.append(quantity)
+            taken.append((m.start(), m.end()))
     p = 0
     for m in _NUMBER_RE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
         p, reason = _mask_reason(masks, p, m.start(), m.end())
         if reason == "skip":
             continue
         quantity = _to_quantity(text, m, reason)
         if quantity is not None:
             out.append(quantity)
+    out.sort(key=lambda q: q.start)
     return _spread_range_units(text, out)
 
 

@@ -67,6 +67,13 @@ def status_of(text: str, number: str, table=SAMPLE) -> tuple[str, str]:
         ("另有37个项目。", "37个", "unsupported", ""),
         ("根据湛财预[2024]8 号文件。", "8", "ignored", ""),
         ("2024年全年推动。", "2024年", "ignored", ""),
+        # shares (资金到位率 73.54%): exact to half a point, or with 约 … to five points
+        ("资金到位率约七成。", "七成", "derived", "rate.allocation"),
+        ("资金到位率约四分之三。", "四分之三", "derived", "rate.allocation"),
+        ("资金到位率约五成。", "五成", "contradicted", "rate.allocation"),
+        ("资金到位率为三分之二。", "三分之二", "contradicted", "rate.allocation"),
+        ("资金到位率为四分之三。", "四分之三", "contradicted", "rate.allocation"),
+        ("资金到位率超过七成。", "七成", "derived", "rate.allocation"),
     ],
 )
 def test_numbers_are_matched_by_value_unit_precision_and_context(text: str, number: str, status: str,
@@ -150,6 +157,11 @@ def test_a_rate_that_does_not_follow_from_its_amounts_is_miscomputed() -> None:
     assert "miscomputed" in codes
     good = "某子项预算200万元，支出130万元，执行率65%。"
     assert "miscomputed" not in [f.code for f in check_text(good, SAMPLE).findings]
+    # A share is held to its own precision: 133 of 200 is about two thirds, 130 of 200 not nine tenths.
+    share = "某子项预算200万元，支出133万元，执行率约三分之二。"
+    assert "miscomputed" not in [f.code for f in check_text(share, SAMPLE).findings]
+    share = "某子项预算200万元，支出130万元，执行率约九成。"
+    assert "miscomputed" in [f.code for f in check_text(share, SAMPLE).findings]
 
 
 @pytest.mark.parametrize("path", case_files(), ids=[p.stem for p in case_files()])
