@@ -17,6 +17,24 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 export PATH="$PWD/$VENV/bin:$PATH"
+
+# Debian packages some tests and commands need (browser, fonts, LibreOffice, poppler): installed only when
+# missing, and only where apt-get can run as root (CI does); elsewhere the tests that need them say so.
+need_apt() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "安装系统软件包：${missing[*]}" >&2
+        apt-get update -qq >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "缺少系统软件包（需要 root 安装）：${missing[*]}" >&2
+    fi
+}
+TEST_APT=(chromium fonts-noto-cjk fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
 job=${1:-example}
 shift || true
 case "$job" in
@@ -24,6 +42,7 @@ case "$job" in
         assistant draft eval/cases/sample-2024.yaml -o out --force "$@"
         ;;
     test)
+        need_apt "${TEST_APT[@]}"
         python -m pytest "$@"
         ;;
     bench)
