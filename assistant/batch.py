@@ -197,7 +197,7 @@ os.umask(_UMASK)
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2)
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:

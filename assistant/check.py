@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -89,8 +90,9 @@ class CheckedNumber:
 
     def to_json(self) -> dict[str, Any]:
         q = self.quantity
-        out = {"start": q.start, "end": q.end, "text": q.text, "value": q.value, "unit": q.unit,
-               "base_value": q.base_value, "base_unit": q.base_unit, "status": self.status}
+        # A number too long for a float (5,000 digits) has no JSON value: null, never Infinity.
+        out = {"start": q.start, "end": q.end, "text": q.text, "value": _finite(q.value), "unit": q.unit,
+               "base_value": _finite(q.base_value), "base_unit": q.base_unit, "status": self.status}
         if self.fact:
             out["fact"] = self.fact
         if self.status == "ignored":
@@ -98,6 +100,10 @@ class CheckedNumber:
         if q.qualifier:
             out["qualifier"] = q.qualifier
         return out
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

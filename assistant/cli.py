@@ -123,7 +123,7 @@ def score(
 
         data = {"facts": [fact_data(f) for f in table], "score_sheet": score_sheet_data(table),
                 "findings": [f.to_json() for f in findings]}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2) + "\n")
         return
     from assistant.show import show_score
 
@@ -155,7 +155,7 @@ def check(
         _fail(str(exc))
     result = check_report(text, table) if report else CheckResult((), tuple(diagnose(table)))
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, allow_nan=False, indent=2) + "\n")
     else:
         from assistant.show import show_check
 

@@ -13,9 +13,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-Number = float | int
+from assistant.files import InputFileError, read_regular
+from assistant.validation import (
+    Amount,
+    Name,
+    Number,
+    Text,
+    Value,
+    Weight,
+    Year,
+    amount_problem,
+    load_json,
+    load_yaml,
+    shown,
+)
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 LEVEL2 = (
@@ -36,36 +50,49 @@ class FiguresError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Project(_Strict):
-    name: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    department: str = ""
-    year: int = Field(ge=1990, le=2100)
+    name: Name
+    unit: Name
+    department: Text = ""
+    year: Year
     fill_date: dt.date | None = None
-    basis: list[str] = []
-    overview: str = ""
-    goal: str = ""
+    basis: list[Text] = []
+    overview: Text = ""
+    goal: Text = ""
 
 
 class BreakdownRow(_Strict):
-    name: str = Field(min_length=1)
-    budget_initial: float | None = Field(default=None, ge=0)
-    budget: float = Field(ge=0)
-    spent: float = Field(ge=0)
+    name: Name
+    budget_initial: Amount | None = None
+    budget: Amount
+    spent: Amount
 
 
 class Funds(_Strict):
     unit: Literal["元", "万元", "亿元"] = "万元"
-    budget_initial: float = Field(ge=0)
-    budget_adjusted: float | None = Field(default=None, ge=0)
-    allocated: float | None = Field(default=None, ge=0)
-    spent: float = Field(ge=0)
+    budget_initial: Amount
+    budget_adjusted: Amount | None = None
+    allocated: Amount | None = None
+    spent: Amount
     rate_basis: Literal["budget_adjusted", "budget_initial", "allocated"] = "budget_adjusted"
-    deviation_reason: str = ""
+    deviation_reason: Text = ""
     breakdown: list[BreakdownRow] = []
+
+    @model_validator(mode="after")
+    def _plausible_amounts(self) -> Funds:
+        """Refuse amounts of ten trillion 元 or more, each on its own field (the limit depends on unit)."""
+        amounts: list[tuple[tuple[str | int, ...], float | None]] = [
+            ((name,), getattr(self, name)) for name in ("budget_initial", "budget_adjusted", "allocated", "spent")]
+        for n, row in enumerate(self.breakdown):
+            amounts += [(("breakdown", n, name), getattr(row, name)) for name in ("budget_initial", "budget", "spent")]
+        errors = [InitErrorDetails(type=PydanticCustomError("value_error", problem), loc=loc, input=value)
+                  for loc, value in amounts if (problem := amount_problem(value, self.unit))]
+        if errors:
+            raise ValidationError.from_exception_data("Funds", errors)
+        return self
 
     @property
     def adjusted(self) -> float:
@@ -77,13 +104,13 @@ class Indicator(_Strict):
     id: str = ""
     level1: Literal["产出指标", "效益指标", "满意度指标", "成本指标"]
     level2: str
-    name: str = Field(min_length=1)
-    target: str | Number
-    unit: str = ""
-    actual: str | Number
-    weight: float | None = Field(default=None, ge=0)
-    evidence: str = ""
-    deviation_reason: str = ""
+    name: Name
+    target: Value
+    unit: Text = ""
+    actual: Value
+    weight: Weight | None = None
+    evidence: Text = ""
+    deviation_reason: Text = ""
 
     @field_validator("level2")
     @classmethod
@@ -94,16 +121,16 @@ class Indicator(_Strict):
 
 
 class ExtraFact(_Strict):
-    name: str = Field(min_length=1)
-    value: float
-    unit: str = ""
-    qualifier: str = ""
+    name: Name
+    value: Number
+    unit: Text = ""
+    qualifier: Text = ""
 
 
 class Evaluation(_Strict):
-    score: float | None = None
+    score: Number | None = None
     grade: Literal["优", "良", "中", "差"] | None = None
-    execution_rate: float | None = None
+    execution_rate: Number | None = None
 
 
 class Figures(_Strict):
@@ -112,8 +139,8 @@ class Figures(_Strict):
     indicators: list[Indicator] = []
     facts: list[ExtraFact] = []
     evaluation: Evaluation = Evaluation()
-    process: str = ""
-    problems: str = ""
+    process: Text = ""
+    problems: Text = ""
 
 
 # ---------------------------------------------------------------- targets and actuals
@@ -147,6 +174,8 @@ _PREFIX_OPS: list[tuple[str, Op]] = [
 _SUFFIX_OPS: list[tuple[str, Op]] = [
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 ]
+# A target that starts with a comparison sign and has no digit at all (≥abc): a slip, not a qualitative target.
+_OPERATOR_ONLY = re.compile(r"^[≥≤<>=＞＜＝][^0-9０-９]*$")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(.*)$")
 _UNIT = re.compile(r"^[%％]$|^[\u4e00-\u9fff（）()a-zA-Z/²³]{1,8}$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
@@ -165,7 +194,7 @@ def decimals_of(text: str, significant_zeros: bool = True) -> int:
     return len(frac if significant_zeros else frac.rstrip("0"))
 
 
-def parse_value(raw: str | Number, unit: str = "") -> Parsed:
+def parse_value(raw: str | float, unit: str = "") -> Parsed:
     """Return a target or actual read into operator, value and unit; qualitative text keeps value None."""
     if isinstance(raw, bool):
         raw = str(raw)
@@ -244,7 +273,11 @@ _MESSAGES = {
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD，收到「{input}」",
     "date_parsing": "日期格式应为 YYYY-MM-DD，收到「{input}」",
     "date_type": "日期格式应为 YYYY-MM-DD，收到「{input}」",
+    "finite_number": "应为有限的数字，收到「{input}」",
 }
+
+
+_BRANCH = re.compile(r"^[a-z-]+\[.*\]$")  # pydantic's name of a validated union branch
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -252,7 +285,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "float", "int", "constrained-str"):
+        elif part in ("str", "float", "int", "constrained-str") or _BRANCH.match(str(part)):
             continue  # union branch names, not part of the user's path
         else:
             out += f".{part}" if out else str(part)
@@ -263,14 +296,14 @@ def _message(err: Any) -> str:
     kind = err["type"]
     if kind == "literal_error":
         expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", ").replace("'", "")
-        return f"取值「{err['input']}」不在可选范围内（{expected}）"
+        return f"取值「{shown(err['input'])}」不在可选范围内（{expected}）"
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
     ctx = err.get("ctx", {})
     if kind == "greater_than_equal" and ctx.get("ge") == 0:
-        return f"不能为负数，收到「{err['input']}」"
+        return f"不能为负数，收到「{shown(err['input'])}」"
     template = _MESSAGES.get(kind)
-    return template.format(input=err.get("input"), **ctx) if template else str(err["msg"])
+    return template.format(input=shown(err.get("input")), **ctx) if template else str(err["msg"])
 
 
 def _validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -297,7 +330,10 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         ids.add(ind.id)
         target = parse_value(ind.target, ind.unit)
         actual = parse_value(ind.actual, ind.unit)
-        if target.qualitative and not actual.qualitative:
+        if target.qualitative and _OPERATOR_ONLY.match(target.text):
+            problems.append((f"{where}.target", f"年度指标值「{shown(target.text)}」有比较符号却没有数值，"
+                                                "应写成「≥5」「≤3天」「≥95%」这样的形式，或写成文字（如「合规」）"))
+        elif target.qualitative and not actual.qualitative:
             problems.append((f"{where}.actual",
                              "定性指标（年度指标值为文字）的实际完成值应为文字，如「已完成」「部分完成」「未完成」"))
         elif not target.qualitative and actual.qualitative:
@@ -327,21 +363,24 @@ def read_figures(path: Path) -> Figures:
     """Return the validated figures of a YAML or JSON file; raise FiguresError listing every problem."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FiguresError(source, [("", "文件不存在")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FiguresError(source, [("", f"无法读取文件（应为 UTF-8 编码的 YAML 或 JSON）：{exc}")]) from None
+        text = read_regular(path).decode("utf-8-sig")
+    except InputFileError as exc:
+        raise FiguresError(source, [("", str(exc).removeprefix(f"{path}："))]) from None
+    except UnicodeDecodeError as exc:
+        raise FiguresError(source, [("", f"无法读取文件（应为 UTF-8 编码的 YAML 或 JSON）：第 {exc.start + 1} 个字节"
+                                         "不是 UTF-8 编码")]) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     data = _parse_text(source, path.suffix.lower(), text)
     return figures_from_data(data, source)
 
 
 def _parse_text(source: str, suffix: str, text: str) -> Any:
     try:
-        if suffix == ".json":
-            return json.loads(text)
-        if suffix in (".yaml", ".yml"):
-            return yaml.safe_load(text)
+        if suffix in (".json", ".yaml", ".yml"):
+            data, twice = load_json(text) if suffix == ".json" else load_yaml(text)
+            if twice:
+                raise FiguresError(source, twice)
+            return data
     except json.JSONDecodeError as exc:
         raise FiguresError(source, [("", f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")]) from None
     except yaml.YAMLError as exc:

@@ -153,7 +153,7 @@ def _cell(raw: str) -> Cell:
 
 def to_json(report: Report) -> str:
     """Return the report with provenance (sentences → fact ids), the fact table and the score sheet."""
-    return json.dumps(report_data(report), ensure_ascii=False, indent=2)
+    return json.dumps(report_data(report), ensure_ascii=False, allow_nan=False, indent=2)
 
 
 def report_data(report: Report) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
+
+from assistant.files import InputFileError, read_regular
 
 
 class ReportReadError(ValueError):
@@ -11,13 +14,21 @@ class ReportReadError(ValueError):
 
 
 def read_report_text(path: Path | str) -> str:
-    """Return the plain text of a .md/.txt/.docx report: paragraphs joined with "\\n", then table rows."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReportReadError(f"{path}：文件不存在")
+    """Return the plain text of a .md/.txt/.docx report: paragraphs joined with "\\n", then table rows.
+
+    Line endings are normalised (CRLF and a lone CR become "\\n"), so a file saved on any system reads alike.
+    """
+    text = _read(Path(path))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read(path: Path) -> str:
+    try:
+        raw = read_regular(path)
+    except InputFileError as exc:
+        raise ReportReadError(str(exc)) from None
     suffix = path.suffix.lower()
     if suffix in (".md", ".txt"):
-        raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 return raw.decode(encoding)
@@ -25,17 +36,17 @@ def read_report_text(path: Path | str) -> str:
                 continue
         raise ReportReadError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
     if suffix == ".docx":
-        return _docx_text(path)
+        return _docx_text(io.BytesIO(raw), path)
     raise ReportReadError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .md、.txt 或 .docx")
 
 
-def _docx_text(path: Any) -> str:
+def _docx_text(data: Any, path: Path) -> str:
     import zipfile
 
     import docx
 
     try:
-        doc = docx.Document(str(path))
+        doc = docx.Document(data)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReportReadError(f"{path}：不是有效的 Word 文档（{exc}）") from None
     lines = [p.text for p in doc.paragraphs]

@@ -37,7 +37,8 @@ class RunLog:
 
     def write(self, name: str, data: Any) -> None:
         """Write data as name: text as it is, anything else as JSON; replaced atomically."""
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2,
+                                                             default=str)
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

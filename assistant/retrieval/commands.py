@@ -126,7 +126,7 @@ def search_command(
             "notices": notices,
             "results": [{"rank": i, **asdict(hit)} for i, hit in enumerate(hits, start=1)],
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=2))
         return
     for notice in notices:
         err.print(Text(f"提示：{notice}", style="yellow"))

@@ -86,7 +86,7 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         """Write the index into folder."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "size.json").write_text(json.dumps({"size": self.size}), encoding="utf-8")
+        (folder / "size.json").write_text(json.dumps({"size": self.size}, allow_nan=False), encoding="utf-8")
         if self._model is not None:
             self._model.save(str(folder), show_progress=False)
 

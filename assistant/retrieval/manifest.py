@@ -89,7 +89,7 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     data = asdict(manifest)
     tmp = index_dir / (MANIFEST + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
+        json.dump(data, fh, ensure_ascii=False, allow_nan=False, indent=1)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / MANIFEST)
@@ -100,10 +100,10 @@ def write_chunks(folder: Path, chunks: Iterable[Chunk], tokens: Iterable[list[st
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "chunks.jsonl").open("w", encoding="utf-8") as fh:
         for chunk in chunks:
-            fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(asdict(chunk), ensure_ascii=False, allow_nan=False) + "\n")
     with (folder / "tokens.jsonl").open("w", encoding="utf-8") as fh:
         for toks in tokens:
-            fh.write(json.dumps(toks, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(toks, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def read_chunks(folder: Path) -> list[Chunk]:

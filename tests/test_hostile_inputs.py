@@ -1,0 +1,173 @@
+"""Hostile input, row by row: what the tool must refuse, and that a refusal leaves no file behind.
+
+Each row is what a user might feed the command line (a figures file, a report, a path) with the
+exit status and the words of the message they must get. Rows that are refused also assert that
+the output folder holds nothing afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+BASE = """\
+project:
+  name: 培训经费
+  unit: 某局
+  year: 2024
+  overview: 用于年度培训。
+funds:
+  budget_initial: 100
+  spent: 95
+indicators:
+  - level1: 产出指标
+    level2: 数量指标
+    name: 培训人数
+    target: "≥100人"
+    actual: 120
+    weight: 50
+    evidence: 按计划组织培训
+facts:
+  - {name: 新增学员, value: 30, unit: 人}
+"""
+
+
+def figures(*edits: tuple[str, str]) -> str:
+    """Return the base figures with each (old, new) text replaced once; a missing old text is a test bug."""
+    text = BASE
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run the command line in-process; return the exit status and everything it printed."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
+
+
+def left_in(folder: Path) -> list[str]:
+    """Return every file or folder name under folder (hidden temporaries included)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+REFUSED = [
+    # Impossible values
+    ("spent_inf", figures(("spent: 95", "spent: .inf")), "funds.spent", "有限的数字"),
+    ("spent_nan", figures(("spent: 95", "spent: .nan")), "funds.spent", "有限的数字"),
+    ("actual_nan", figures(("actual: 120", "actual: .nan")), "indicators[0].actual", "有限的数字"),
+    ("weight_1e308", figures(("weight: 50", "weight: 1.0e+308")), "indicators[0].weight", "应不大于 100"),
+    ("weight_1e308_text", figures(("weight: 50", "weight: 1e308")), "indicators[0].weight", "应不大于 100"),
+    ("facts_nan", figures(("value: 30", "value: .nan")), "facts[0].value", "有限的数字"),
+    ("facts_inf", figures(("value: 30", "value: -.inf")), "facts[0].value", "有限的数字"),
+    ("spent_true", figures(("spent: 95", "spent: true")), "funds.spent", "是/否值"),
+    ("actual_yes", figures(("actual: 120", "actual: yes")), "indicators[0].actual", "是/否值"),
+    ("money_1e308", figures(("budget_initial: 100", "budget_initial: 1.0e+308")), "funds.budget_initial", "数值过大"),
+    ("money_1e13_yuan", figures(("budget_initial: 100", "budget_initial: 2000000000")), "funds.budget_initial",
+     "超出合理范围"),
+    # Ambiguous input
+    ("duplicate_key", figures(("spent: 95", "spent: 95\n  spent: 96")), "funds.spent", "写了两次"),
+    ("zero_width_name", figures(("name: 培训经费", 'name: "\\u200b\\u200b"')), "project.name", "不可见字符"),
+    ("rtl_name", figures(("name: 培训经费", 'name: "\\u200f\\u202e"')), "project.name", "从右到左标记"),
+    ("filler_name", figures(("name: 培训经费", 'name: "\\u3164"')), "project.name", "只含空白或不可见字符"),
+    ("target_no_number", figures(('target: "≥100人"', 'target: "≥abc"')), "indicators[0].target", "没有数值"),
+    ("target_rtl", figures(('target: "≥100人"', 'target: "\\u200f≥100人"')), "indicators[0].target", "U+200F"),
+    # Control characters, which Word would refuse after the Markdown was written
+    ("control_in_name", figures(("name: 培训经费", 'name: "培训\\x01经费"')), "project.name", "控制字符 U+0001"),
+    ("escape_in_evidence", figures(("evidence: 按计划组织培训", 'evidence: "按计划\\e[31m组织"')),
+     "indicators[0].evidence", "控制字符 U+001B"),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "words"), [row[1:] for row in REFUSED], ids=[row[0] for row in REFUSED])
+def test_impossible_or_ambiguous_figures_are_refused_on_their_field(tmp_path: Path, text: str, where: str,
+                                                                    words: str) -> None:
+    (tmp_path / "p.yaml").write_text(text, "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 2, output
+    line = next((line for line in output.splitlines() if f"- {where}：" in line), "")
+    assert words in line, output
+    assert "\x1b" not in output and "\x01" not in output  # what the user typed is quoted, never sent raw
+    assert left_in(tmp_path / "out") == []
+
+
+def test_duplicate_keys_in_json_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text('{"project": {"name": "a", "unit": "b", "year": 2024, "year": 2025}, '
+                                     '"funds": {"budget_initial": 1, "spent": 1}}', "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.json"), "-o", str(tmp_path / "out"))
+    assert code == 2 and "project.year：键「year」出现了不止一次" in output
+    assert left_in(tmp_path / "out") == []
+
+
+def test_nan_is_not_called_negative(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(figures(("spent: 95", "spent: .nan")), "utf-8")
+    code, output = cli("score", str(tmp_path / "p.yaml"))
+    assert code == 2 and "不能为负数" not in output
+
+
+def _strict(text: str) -> object:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_check_json_of_a_5000_digit_number_is_strict_json(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    (tmp_path / "r.md").write_text(f"全年实际支出{'9' * 5000}万元。", "utf-8")
+    code, output = cli("check", str(tmp_path / "r.md"), "--figures", str(tmp_path / "p.yaml"), "--json")
+    data = _strict(output)
+    assert code == 1
+    assert data["numbers"][0]["value"] is None and data["numbers"][0]["status"] == "contradicted"
+
+
+def test_every_json_a_draft_writes_is_strict(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0, output
+    written = sorted((tmp_path / "out").glob("*.json"))
+    assert [p.name for p in written] == ["p.check.json", "p.json"]
+    for path in written:
+        _strict(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_line_endings_do_not_change_the_check(tmp_path: Path, ending: str) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, _ = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0
+    lf = (tmp_path / "out/p.md").read_text("utf-8")
+    (tmp_path / "other.md").write_bytes(lf.replace("\n", ending).encode("utf-8"))
+    runs = [cli("check", str(tmp_path / name), "--figures", str(tmp_path / "p.yaml"), "--json")
+            for name in ("out/p.md", "other.md")]
+    (code_lf, out_lf), (code_other, out_other) = runs
+    assert code_lf == code_other
+    assert json.loads(out_lf)["summary"] == json.loads(out_other)["summary"]
+    assert json.loads(out_other)["summary"]["contradicted"] == 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "folder"])
+@pytest.mark.parametrize("role", ["figures", "report"])
+def test_only_regular_files_are_read(tmp_path: Path, kind: str, role: str) -> None:
+    path = tmp_path / ("in.yaml" if role == "figures" else "in.md")
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev_zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    if role == "figures":
+        code, output = cli("check", "--figures", str(path))
+    else:
+        code, output = cli("check", str(path), "--figures", str(tmp_path / "p.yaml"))
+    assert code == 2
+    assert ("不是普通文件" if kind != "folder" else "文件夹") in output
