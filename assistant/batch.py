@@ -31,6 +31,7 @@ from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.settings import Settings
 from assistant.word import write_docx
+from assistant.word_comments import review_comments
 from assistant.writers import Writer, make_writer
 
 SUFFIXES = (".md", ".docx", ".json", ".check.json")
@@ -118,7 +119,7 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
     markdown = to_markdown(report)
     check = check_report(markdown, report.facts, list(report.findings))
     _atomic(outputs[0], lambda p: p.write_text(markdown, encoding="utf-8"))
-    _atomic(outputs[1], lambda p: write_docx(report, p))
+    _atomic(outputs[1], lambda p: write_docx(report, p, review_comments(check.findings), source_text=markdown))
     _atomic(outputs[2], lambda p: p.write_text(to_json(report), encoding="utf-8"))
     _atomic(outputs[3], lambda p: p.write_text(_dumps(check.to_json()), encoding="utf-8"))
     if run is not None:

@@ -109,7 +109,7 @@ def to_markdown(report: Report) -> str:
             lines += [para.text, ""]
     lines += ["## 附：项目支出绩效自评表", ""]
     for n, row in enumerate(self_evaluation_rows(report.facts)):
-        cells = [c for text, span in row for c in [text] + [""] * (span - 1)]  # a span leaves empty cells
+        cells = [t for c in row.cells for t in [c.text] + [""] * (c.span - 1)]  # a span leaves empty cells
         lines.append("| " + " | ".join(cells) + " |")
         if n == 0:
             lines.append("|" + "---|" * TABLE_COLUMNS)
@@ -125,28 +125,64 @@ def cover_lines(report: Report) -> list[tuple[str, str]]:
     return out
 
 
-Cell = tuple[str, int]  # a 自评表 cell: its text and how many of the 8 grid columns it spans
-TABLE_COLUMNS = 8
+TABLE_COLUMNS = 10  # the 自评表's grid: 一级, 二级, 三级 (2), 指标值, 完成值, 分值, 得分, 偏差原因 (2)
+_BASIS_NOTE = {"allocated": "按到位数", "budget_initial": "按年初预算数"}
 
 
-def self_evaluation_rows(facts: FactTable) -> list[list[Cell]]:
-    """Return the 自评表 rendered from prompts/self_evaluation_table.j2, as rows of (text, span)."""
+@dataclass(frozen=True)
+class Cell:
+    """A 自评表 cell: its text, the grid columns it spans, its kind and the facts it states.
+
+    kind is "head" (a label or column header: bold, centred), "number" (centred) or "text" (left).
+    """
+
+    text: str
+    span: int = 1
+    kind: str = "text"
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A 自评表 row: its kind (project, funds_head, funds, goal_head, goal, indicator_head,
+    indicator, total) and its cells, which span TABLE_COLUMNS grid columns in all."""
+
+    kind: str
+    cells: tuple[Cell, ...]
+
+
+def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
+    """Return the 自评表 rendered from prompts/self_evaluation_table.j2, row by row."""
     fig = facts.figures
     text = render("self_evaluation_table.j2", t=facts, project=fig.project, funds=fig.funds,
                   rows=facts.sheet.indicators, overshoot=facts.scheme.thresholds.overshoot,
+                  basis_word=_BASIS_NOTE.get(facts.sheet.basis, ""),
                   breakdown=[{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)])
     rows = []
     for line in filter(None, (line.strip() for line in text.splitlines())):
-        cells = [_cell(c) for c in line.split(" | ")]
-        if sum(span for _, span in cells) != TABLE_COLUMNS:
+        kind, _, body = line.partition("> ")
+        cells = tuple(_cell(c) for c in body.split(" | "))
+        if sum(c.span for c in cells) != TABLE_COLUMNS:
             raise ValueError(f"自评表模板的一行不是 {TABLE_COLUMNS} 列：{line}")
-        rows.append(cells)
+        rows.append(TableRow(kind, cells))
     return rows
 
 
+_KINDS = {"h": "head", "n": "number"}
+
+
 def _cell(raw: str) -> Cell:
-    text, _, span = raw.strip().rpartition("::")
-    return (text, int(span)) if text and span.isdigit() else (raw.strip(), 1)
+    """Return the cell written "text::attr::attr" (attrs: a span, h or n, @fact,fact)."""
+    text, *attrs = raw.strip().split("::")
+    span, kind, facts = 1, "text", ()
+    for attr in attrs:
+        if attr.isdigit():
+            span = int(attr)
+        elif attr in _KINDS:
+            kind = _KINDS[attr]
+        elif attr.startswith("@"):
+            facts = tuple(filter(None, attr[1:].split(",")))
+    return Cell(text.strip(), span, kind, facts)
 
 
 # ---------------------------------------------------------------- JSON

@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
-from assistant.facts import FactTable
-from assistant.report import TABLE_COLUMNS, Cell, Report, cover_lines, self_evaluation_rows
+from assistant.findings import Finding
+from assistant.report import Report, cover_lines
+from assistant.word_comments import add_comments
+from assistant.word_table import add_self_evaluation_table
 
 # Official documents (GB/T 9704): title 方正小标宋简体 二号, headings 黑体 / 楷体_GB2312, body
-# 仿宋_GB2312 三号. 二号 = 22 pt, 三号 = 16 pt, 小四 = 12 pt (the table), 五号 = 10.5 pt.
-TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
+# 仿宋_GB2312 三号, page numbers 宋体 四号. 二号 = 22 pt, 三号 = 16 pt, 四号 = 14 pt, 五号 = 10.5 pt (the table).
+TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, PAGE_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312", "宋体"
 LATIN_FONT = "Times New Roman"
-SIZE_TITLE, SIZE_BODY, SIZE_TABLE = Pt(22), Pt(16), Pt(10.5)
+SIZE_TITLE, SIZE_BODY, SIZE_PAGE, SIZE_TABLE = Pt(22), Pt(16), Pt(14), Pt(10.5)
+LANGUAGE = "zh-CN"
+TO_FILL = re.compile(r"【待补充[^】]*】")  # what the author still has to write: highlighted
+# The font table entries of the Chinese fonts, so that Word and LibreOffice know them as GB2312
+# fonts and substitute a like font (the altName) where one is not installed.
+FONT_TABLE = {TITLE_FONT: ("方正小标宋_GBK", "roman", "variable"), H1_FONT: ("SimHei", "modern", "fixed"),
+              H2_FONT: ("楷体", "modern", "fixed"), BODY_FONT: ("仿宋", "modern", "fixed"),
+              PAGE_FONT: ("SimSun", "auto", "variable")}
 
 
-def write_docx(report: Report, path: Path) -> None:
-    """Write the report as a .docx file at path."""
+def write_docx(report: Report, path: Path, comments: Iterable[Finding] = (), source_text: str | None = None) -> None:
+    """Write the report as a .docx file at path, with a Word comment for each finding of `comments`
+    anchored at its number (spans are offsets into source_text, the report's Markdown, when given;
+    findings without a span go to the 自评表 cell of their fact; see word_comments.add_comments)."""
+    doc, places = build_docx(report)
+    add_comments(doc, comments, source_text=source_text, places=places)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+
+
+def build_docx(report: Report) -> tuple[DocxDocument, dict[str, DocxParagraph]]:
+    """Return the report as a Word document (not yet saved), and the 自评表 cell of each fact it states."""
     doc = Document()
     _page_setup(doc)
+    _language_and_fonts(doc)
     style = _styles(doc)
-    _add(doc, report.title, style["报告标题"])
+    _add(doc, _title_lines(report.title), style["报告标题"])
     for key, value in cover_lines(report):
         _add(doc, f"{key}：{value}", style["封面信息"])
     for sec in report.sections:
@@ -41,17 +62,38 @@ def write_docx(report: Report, path: Path) -> None:
     doc.add_page_break()
     _add(doc, "项目支出绩效自评表", style["表格标题"])
     _add(doc, f"（{report.facts.figures.project.year}年度）", style["表格标题"])
-    self_evaluation_table(doc, report.facts, style["表格"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
+    table_styles = {"head": style["表头"], "number": style["表格数字"], "text": style["表格"],
+                    "joint": style["表格接缝"]}
+    return doc, add_self_evaluation_table(doc, report.facts, table_styles, write_text)
+
+
+def _title_lines(title: str) -> str:
+    """Return a long title broken before 项目支出绩效自评报告, so that no line breaks inside a word."""
+    tail = "项目支出绩效自评报告"
+    if len(title) > 18 and title.endswith(tail) and len(title) > len(tail):
+        return f"{title[:-len(tail)]}\n{tail}"
+    return title
 
 
 def _add(doc: DocxDocument, text: str, style_id: str) -> DocxParagraph:
     """Add a paragraph in a style, naming the style by id: python-docx's lookup by name or object
     scans every style for each paragraph, which was most of the time spent writing a report."""
-    para = doc.add_paragraph(text)
+    para = doc.add_paragraph()
     para._p.style = style_id
+    write_text(para, text)
     return para
+
+
+def write_text(para: DocxParagraph, text: str) -> None:
+    """Append text to the paragraph, each 【待补充…】 in a run of its own, highlighted in yellow."""
+    at = 0
+    for m in TO_FILL.finditer(text):
+        if m.start() > at:
+            para.add_run(text[at:m.start()])
+        para.add_run(m.group()).font.highlight_color = WD_COLOR_INDEX.YELLOW
+        at = m.end()
+    if at < len(text) or not text:
+        para.add_run(text[at:])
 
 
 def _page_setup(doc: DocxDocument) -> None:
@@ -66,9 +108,17 @@ def _page_setup(doc: DocxDocument) -> None:
 
 
 def _page_number(paragraph: DocxParagraph) -> None:
-    """Append a PAGE field (the page number Word fills in) to the paragraph."""
-    run = paragraph.add_run()
-    run.font.size = Pt(14)
+    """Write "— N —" into the paragraph, N being a PAGE field (the page number Word fills in)."""
+    for text in ("— ", None, " —"):
+        run = paragraph.add_run(text)
+        run.font.size = SIZE_PAGE
+        run.font.name = LATIN_FONT
+        run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), PAGE_FONT)
+        if text is None:
+            _page_field(run)
+
+
+def _page_field(run) -> None:  # type: ignore[no-untyped-def]
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -91,7 +141,10 @@ STYLES = {
     "二级标题": (H2_FONT, SIZE_BODY, False, False, True, True),
     "正文": (BODY_FONT, SIZE_BODY, False, False, True, False),
     "表格标题": (H1_FONT, SIZE_BODY, False, True, False, True),
-    "表格": (BODY_FONT, SIZE_TABLE, False, True, False, False),
+    "表格": (BODY_FONT, SIZE_TABLE, False, False, False, False),
+    "表格数字": (BODY_FONT, SIZE_TABLE, False, True, False, False),
+    "表头": (BODY_FONT, SIZE_TABLE, True, True, False, False),
+    "表格接缝": (BODY_FONT, Pt(1), False, False, False, True),
 }
 
 
@@ -107,7 +160,7 @@ def _styles(doc: DocxDocument) -> dict[str, str]:
         _set_fonts(style, font, size, bold)
         fmt = style.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(36) if size == SIZE_TITLE else Pt(28) if size == SIZE_BODY else Pt(18)
+        fmt.line_spacing = {SIZE_TITLE: Pt(36), SIZE_BODY: Pt(28), SIZE_TABLE: Pt(18)}.get(size, size)
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.keep_with_next = keep
         if indent:
@@ -125,35 +178,25 @@ def _set_fonts(style, font: str, size: Pt, bold: bool = False) -> None:  # type:
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
 
-# ---------------------------------------------------------------- the 自评表
-
-def self_evaluation_table(doc: DocxDocument, t: FactTable, style_id: str) -> Table:
-    """Add the 自评表 (header, funds block, overall goal, indicators, total) and return it."""
-    rows = self_evaluation_rows(t)
-    table = doc.add_table(rows=len(rows), cols=TABLE_COLUMNS)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, cells in enumerate(rows):
-        _fill_row(table, r, cells, style_id)
-    return table
-
-
-def _fill_row(table: Table, r: int, cells: list[Cell], style_id: str) -> None:
-    """Merge the grid cells each entry spans, then write its text.
-
-    Spans are set on the row's XML directly (gridSpan, dropping the covered cells): python-docx's
-    table.cell() re-reads the whole grid on every call, which made a table take a fifth of a second.
-    """
-    tr = table.rows[r]._tr
-    tcs = list(tr.tc_lst)
-    col = 0
-    for text, span in cells:
-        tc = tcs[col]
-        if span > 1:
-            tc.grid_span = span
-            for covered in tcs[col + 1: col + span]:
-                tr.remove(covered)
-        para = _Cell(tc, table).paragraphs[0]
-        para._p.style = style_id
-        para.add_run(text)
-        col += span
+def _language_and_fonts(doc: DocxDocument) -> None:
+    """Mark the document as Chinese (zh-CN) and list the Chinese fonts in its font table."""
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = defaults.find(qn("w:lang"))
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), LANGUAGE)
+        theme_lang.set(qn("w:eastAsia"), LANGUAGE)
+    doc.core_properties.language = LANGUAGE
+    part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    fonts = parse_xml(part.blob)
+    for name, (alt, family, pitch) in FONT_TABLE.items():
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (("altName", alt), ("charset", "86"), ("family", family), ("pitch", pitch)):
+            el = OxmlElement(f"w:{tag}")
+            el.set(qn("w:val"), value)
+            font.append(el)
+        fonts.append(font)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)

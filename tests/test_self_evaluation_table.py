@@ -1,0 +1,75 @@
+"""The 自评表 recomputed the way a reviewer does: from the cells of its own rows, for every case."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.facts import build_facts
+from assistant.figures import read_figures
+from assistant.report import TABLE_COLUMNS, self_evaluation_rows
+from tests.conftest import CASES
+
+CASE_FILES = sorted(CASES.glob("*.yaml"))
+BASIS_COLUMN = {"按到位数": "实际到位数", "按年初预算数": "年初预算数", "": "全年预算数"}
+
+
+def number(text: str) -> tuple[float, int]:
+    """Return the number a cell shows and its decimals ("99.84%（按到位数）" → 99.84, 2)."""
+    m = re.match(r"-?\d+(?:\.(\d+))?", text)
+    assert m, text
+    return float(m.group()), len(m.group(1) or "")
+
+
+def shows(text: str, value: float) -> bool:
+    """Return whether a printed number is value rounded (half up) to the decimals it is printed with."""
+    printed, decimals = number(text)
+    return abs(printed - value) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+@pytest.fixture(scope="module", params=CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def rows(request: pytest.FixtureRequest):
+    return self_evaluation_rows(build_facts(read_figures(request.param)))
+
+
+def test_every_row_spans_the_grid(rows) -> None:
+    assert all(sum(c.span for c in r.cells) == TABLE_COLUMNS for r in rows)
+
+
+def test_execution_rate_and_score_follow_from_the_amounts_in_their_row(rows) -> None:
+    head = next(r for r in rows if r.kind == "funds_head")
+    names = [c.text for c in head.cells]
+    amounts = [r for r in rows if r.kind == "funds"]
+    total = dict(zip(names, (c.text for c in amounts[0].cells), strict=True))
+    rate_text = total["执行率"]
+    note = re.search(r"（(.+)）", rate_text)
+    basis = BASIS_COLUMN[note.group(1) if note else ""]
+    spent, den = number(total["全年执行数"])[0], number(total[basis])[0]
+    assert shows(rate_text, spent / den * 100), (rate_text, spent, basis, den)
+    weight = number(total["分值"])[0]
+    assert shows(total["得分"], weight * min(spent / den, 1.0))
+    for row in amounts[1:]:  # a breakdown row's rate is its own 全年执行数 ÷ 全年预算数, or none is shown
+        cells = dict(zip(names, (c.text for c in row.cells), strict=True))
+        if cells["执行率"] != "—":
+            assert not note  # never two bases in one block
+            assert shows(cells["执行率"], number(cells["全年执行数"])[0] / number(cells["全年预算数"])[0] * 100)
+
+
+def test_total_is_the_sum_of_the_scores_shown(rows) -> None:
+    funds = next(r for r in rows if r.kind == "funds")
+    head = next(r for r in rows if r.kind == "funds_head")
+    exec_score = number(funds.cells[[c.text for c in head.cells].index("得分")].text)[0]
+    scores = [r.cells[6].text for r in rows if r.kind == "indicator"]  # 一级 二级 三级 值 完成值 分值 得分
+    total = next(r for r in rows if r.kind == "total")
+    stated = [number(s)[0] for s in scores if s != "待确认"]
+    assert shows(total.cells[2].text, exec_score + sum(stated))
+    assert number(total.cells[1].text)[0] == pytest.approx(100.0)  # every scheme's total is 100
+
+
+def test_a_rate_on_another_basis_shows_the_amount_it_divides_by() -> None:
+    rows = self_evaluation_rows(build_facts(read_figures(CASES / "sample-2024.yaml")))
+    head = [c.text for c in next(r for r in rows if r.kind == "funds_head").cells]
+    total = [c.text for c in next(r for r in rows if r.kind == "funds").cells]
+    assert "实际到位数" in head and total[head.index("实际到位数")] == "139"
+    assert total[head.index("执行率")] == "99.84%（按到位数）"  # 138.78 ÷ 139, not ÷ 189 (73.43%)
