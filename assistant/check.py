@@ -77,7 +77,8 @@ SWEEPING = {"全部完成", "全面完成", "均已完成", "完全符合预期"
 SWEEPING_NEGATIVE = {"全部未完成", "均未完成"}
 # Which verdicts a text may state for each verdict of the figures (超额 is also 已完成; 部分 is also 未完成).
 ALLOWED = {"超额完成": {"超额完成", "已完成"}, "已完成": {"已完成"}, "部分完成": {"部分完成", "基本完成", "未完成"},
-           "未完成": {"未完成", "部分完成", "基本完成"}}
+           "基本完成": {"基本完成", "部分完成", "未完成"}, "未完成": {"未完成", "部分完成", "基本完成"},
+           "待确认": set()}
 
 
 @dataclass(frozen=True)
@@ -483,7 +484,7 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
     """Return verdict words (已完成, 超额完成, 未完成, 全部完成 …) that the figures contradict."""
     rows = table.sheet.indicators
     names = sorted(((r.indicator.name, r) for r in rows), key=lambda x: -len(x[0]))
-    missed = [r for r in rows if r.verdict in ("未完成", "部分完成")]
+    missed = [r for r in rows if r.missed or r.pending]
     low = float(table[table.rate_id].value) < table.scheme.thresholds.execution_rate
     quoted = _quoted_spans(text, table)
     out = []
@@ -519,7 +520,8 @@ def _quoted_spans(text: str, table: FactTable) -> list[tuple[int, int]]:
     """Return where the figures' own free text (evidence, reasons, overview …) stands in the text."""
     fig = table.figures
     texts = [fig.project.overview, fig.project.goal, fig.process, fig.problems, fig.funds.deviation_reason]
-    texts += [t for i in fig.indicators for t in (i.evidence, i.deviation_reason)]
+    texts += [t for i in fig.indicators for t in (i.evidence, i.deviation_reason, i.target, i.actual)
+              if isinstance(t, str)]
     pieces = {p.strip() for t in texts for p in re.split(r"[。；;\n]", t) if len(p.strip()) >= 4}
     return [(m.start(), m.end()) for p in pieces for m in re.finditer(re.escape(p), text)]
 

@@ -207,22 +207,28 @@ def _band_text(grade: str, scheme: Scheme) -> str:
 
 def _indicators(table: FactTable) -> list[Finding]:
     out = []
-    for row in table.sheet.indicators:
-        out.extend(_indicator_form(row))
+    for n, row in enumerate(table.sheet.indicators):
+        out.extend(_indicator_form(row, n))
         out.extend(_indicator_deviation(table, row))
     return out
 
 
-def _indicator_form(row: IndicatorScore) -> list[Finding]:
+def _indicator_form(row: IndicatorScore, n: int) -> list[Finding]:
     """Return findings on how the target and actual are written: a copied target, an unmeasurable one."""
     ind, key, target, actual = row.indicator, f"ind.{row.indicator.id}", row.target, row.actual
     facts, out = (f"{key}.target", f"{key}.actual"), []
     copied = target.qualitative and actual.text == target.text and target.text[:1] in "≥≤<>＞＜="
+    where = f"indicators[{n}]"
+    if row.pending and not (actual.op is not None or copied):
+        out.append(Finding("achievement_unclear", f"指标「{ind.name}」{row.pending}（{where}.actual）；草稿中该指标"
+                           "记为“待确认”、暂不计分，请核实后填写实际完成值，或用 achievement 字段写明完成程度"
+                           "（已完成、基本完成、部分完成、未完成）", f"{key}.actual", facts, ind.id, cause="报表填报",
+                           field=f"{where}.actual"))
     if actual.op is not None or copied:
         how = "照抄了年度指标值的写法" if actual.text == target.text else "带有比较符，是目标值的写法"
         out.append(Finding("target_as_actual", f"指标「{ind.name}」的实际完成值「{actual.text}」{how}（年度指标值"
-                           f"「{target.text}」）；实际完成值应填写实际达到的数值", f"{key}.actual", facts, ind.id,
-                           cause="报表填报"))
+                           f"「{target.text}」）；实际完成值应填写实际达到的数值，草稿中该指标暂不计分",
+                           f"{key}.actual", facts, ind.id, cause="报表填报", field=f"{where}.actual"))
     if target.unit == "%" and target.op in (">=", ">") and (target.value or 0) >= 100 \
             and not any(w in ind.name for w in _GROWTH_WORDS):
         out.append(Finding("impossible_target", f"指标「{ind.name}」的年度指标值「{target.text}」：比率最高为 100%，"
@@ -238,7 +244,7 @@ def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]
     """Return the finding on a missed target or a large overshoot, explained or not."""
     ind, key, overshoot = row.indicator, f"ind.{row.indicator.id}", table.scheme.thresholds.overshoot
     missed, over = row.missed, row.far_above(overshoot)
-    if not (missed or over):
+    if not (missed or over) or row.pending:
         return []
     facts = (f"{key}.target", f"{key}.actual")
     target, actual = row.target.text, table[f"{key}.actual"].display
@@ -251,7 +257,8 @@ def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]
     else:
         message = f"{head}，完成率 {row.completion:g}%，达到评分方案规定须说明原因的 {overshoot:g}% 以上"
         cause = "目标设置偏低"
-    reason = ind.deviation_reason
+    # A qualitative shortfall is often explained in its evidence (个别活动因天气原因顺延): never ask again.
+    reason = ind.deviation_reason or (ind.evidence if missed and row.achievement else "")
     if reason:
         return [Finding("deviation_explained", f"{message}；已说明原因：{reason}", f"{key}.actual", facts, ind.id,
                         cause=cause, reason=reason)]

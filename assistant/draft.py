@@ -72,8 +72,18 @@ class DraftContext:
 
     @property
     def problems(self) -> list[Finding]:
-        """Return the findings the report discusses as problems (all but pure information)."""
-        return [f for f in self.findings if f.severity != "info" or f.code == "deviation_explained"]
+        """Return the project's findings the report discusses as problems (all but pure information).
+
+        Faults of the figures file (audience "author") are never the project's problems: they go to
+        the review note beside the draft.
+        """
+        return [f for f in self.findings if f.audience == "project"
+                and (f.severity != "info" or f.code == "deviation_explained")]
+
+    @property
+    def author_findings(self) -> list[Finding]:
+        """Return the findings for the figures file's author, in the order of the 自评表."""
+        return [f for f in self.findings if f.audience == "author"]
 
     @property
     def deviations(self) -> list[Finding]:
@@ -113,9 +123,10 @@ class DraftContext:
             "breakdown": [{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)],
             "low_execution": float(t[t.rate_id].value) < t.scheme.thresholds.execution_rate,
             "met_all": all(r.verdict in ("已完成", "超额完成") for r in rows),
+            "pending_rows": [r for r in rows if r.pending],
             "facts_list": [{"id": f"fact.{n + 1}", "name": x.name, "qualifier": x.qualifier}
                            for n, x in enumerate(fig.facts)],
-            "basis_docs": "、".join(fig.project.basis),
+            "basis_docs": "、".join(d if isinstance(d, str) else d.cited() for d in fig.project.basis),
             "overshoot_ids": overshoot,
             "weights_filled": any(r.weight_filled for r in rows),
             "empty_groups": "、".join(g.name for g in t.scheme.groups

@@ -185,12 +185,17 @@ def _indicators(table: FactTable) -> None:
         ind, key = row.indicator, f"ind.{row.indicator.id}"
         where = f"indicators[{table.figures.indicators.index(ind)}]"
         for what, parsed, label in (("target", row.target, "年度指标值"), ("actual", row.actual, "实际完成值")):
-            value = parsed.value if parsed.value is not None else parsed.text
-            table.add(Fact(f"{key}.{what}", f"{ind.name}{label}", value, parsed.unit if parsed.value
-                           is not None else "", parsed.decimals, source=f"{where}.{what}"))
+            # An actual that cannot be judged (≥266米) is kept as written: its number states nothing.
+            as_text = parsed.value is None or (what == "actual" and bool(row.pending))
+            value = parsed.text if as_text else parsed.value
+            table.add(Fact(f"{key}.{what}", f"{ind.name}{label}", value, "" if as_text else parsed.unit,
+                           parsed.decimals, source=f"{where}.{what}"))
         table.add(Fact(f"{key}.weight", f"{ind.name}分值", row.weight, "分", precision(row.weight),
                        "评分方案按组均分" if row.weight_filled else "", source=f"{where}.weight"))
-        table.add(Fact(f"{key}.score", f"{ind.name}得分", row.score, "分", precision(row.score), row.formula))
+        if row.pending:  # no score is stated for an indicator whose completion cannot be judged
+            table.add(Fact(f"{key}.score", f"{ind.name}得分", "待确认", formula=row.formula))
+        else:
+            table.add(Fact(f"{key}.score", f"{ind.name}得分", row.score, "分", precision(row.score), row.formula))
         if row.completion is not None:
             table.add(Fact(f"{key}.completion", f"{ind.name}完成率", row.completion, "%",
                            precision(row.completion), "实际完成值 ÷ 年度指标值 × 100（反向指标取倒数）"))
@@ -229,7 +234,11 @@ def _scores(table: FactTable) -> None:
     # Kept even when zero: "两项超额完成" must be checked against 0, not matched to another count.
     table.add(Fact("count.exceeded", "超额完成的指标个数", sum(r.verdict == "超额完成" for r in rows), "项",
                    formula="超额完成的指标计数"))
-    table.add(Fact("count.missed", "未完成的指标个数", len(rows) - met, "项", formula="未完成与部分完成的指标计数"))
+    table.add(Fact("count.missed", "未完成的指标个数", sum(r.missed for r in rows), "项",
+                   formula="未完成、部分完成与基本完成的指标计数"))
+    pending = sum(bool(r.pending) for r in rows)
+    if pending:
+        table.add(Fact("count.pending", "完成程度待确认的指标个数", pending, "项", formula="待确认的指标计数"))
 
 
 def _reported(table: FactTable) -> None:

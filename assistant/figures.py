@@ -53,13 +53,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
+class BasisDoc(_Strict):
+    """A document the project rests on: its number (某财预〔2024〕8号) and full title, either may be absent."""
+
+    number: Text = ""
+    title: Text = ""
+
+    @field_validator("title")
+    @classmethod
+    def _no_brackets(cls, v: str) -> str:
+        return v.strip().removeprefix("《").removesuffix("》")
+
+    def cited(self) -> str:
+        """Return the document as a report cites it: 《title》（number）, or whichever part is given."""
+        if self.title and self.number:
+            return f"《{self.title}》（{self.number}）"
+        return f"《{self.title}》" if self.title else self.number
+
+
 class Project(_Strict):
     name: Name
     unit: Name
     department: Text = ""
     year: Year
     fill_date: dt.date | None = None
-    basis: list[Text] = []
+    basis: list[Text | BasisDoc] = []
     overview: Text = ""
     goal: Text = ""
 
@@ -108,6 +126,7 @@ class Indicator(_Strict):
     target: Value
     unit: Text = ""
     actual: Value
+    achievement: Literal["已完成", "基本完成", "部分完成", "未完成"] | None = None
     weight: Weight | None = None
     evidence: Text = ""
     deviation_reason: Text = ""
@@ -125,6 +144,7 @@ class ExtraFact(_Strict):
     value: Number
     unit: Text = ""
     qualifier: Text = ""
+    group: Text = ""  # the theme a benefits paragraph groups this fact under
 
 
 class Evaluation(_Strict):
@@ -232,27 +252,6 @@ def _strip_suffix(text: str) -> tuple[str, Op | None, str]:
     return text, None, ""
 
 
-# Qualitative actuals: the level of achievement each word states.
-ACHIEVED = ("已完成", "完成", "全部完成", "达到预期", "达到", "达标", "合规", "及时", "是", "满意",
-            "良好", "优秀", "符合", "符合要求", "有效", "已实现", "实现", "显著", "明显提升", "提升",
-            "规范", "安全", "无", "零")
-PARTIAL = ("部分完成", "基本完成", "基本达到", "基本达标", "基本合规", "基本及时", "基本满意",
-           "部分达到", "部分实现", "基本符合", "较好")
-NOT_ACHIEVED = ("未完成", "未达到", "未达标", "不合规", "不及时", "否", "不满意", "未实现", "不符合")
-
-
-def achievement_of(actual: str, target: str) -> Literal["achieved", "partial", "not"] | None:
-    """Return the achievement a qualitative actual states, or None when the word is not known."""
-    word = actual.strip().rstrip("。")
-    if word in NOT_ACHIEVED or word.startswith(("未", "不")):
-        return "not"
-    if word in PARTIAL or word.startswith(("部分", "基本")):
-        return "partial"
-    if word in ACHIEVED or word == target.strip():
-        return "achieved"
-    return None
-
-
 # ---------------------------------------------------------------- loading
 
 _MESSAGES = {
@@ -285,7 +284,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "float", "int", "constrained-str") or _BRANCH.match(str(part)):
+        elif part in ("str", "float", "int", "constrained-str", "BasisDoc") or _BRANCH.match(str(part)):
             continue  # union branch names, not part of the user's path
         else:
             out += f".{part}" if out else str(part)
@@ -315,7 +314,11 @@ def _validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
 
 
 def _semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return problems pydantic cannot see: targets, actuals and units that do not fit together."""
+    """Return problems pydantic cannot see: the rate basis, duplicate indicator ids, empty basis entries.
+
+    A target and an actual that do not fit together (free text, a number on a qualitative target,
+    different units) are loaded, not refused: the score sheet marks the indicator 待确认.
+    """
     problems = _funds_problems(data.get("funds"))
     ids: set[str] = set()
     raw = data.get("indicators")
@@ -329,20 +332,13 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append((f"{where}.id", f"指标编号「{ind.id}」重复"))
         ids.add(ind.id)
         target = parse_value(ind.target, ind.unit)
-        actual = parse_value(ind.actual, ind.unit)
         if target.qualitative and _OPERATOR_ONLY.match(target.text):
             problems.append((f"{where}.target", f"年度指标值「{shown(target.text)}」有比较符号却没有数值，"
                                                 "应写成「≥5」「≤3天」「≥95%」这样的形式，或写成文字（如「合规」）"))
-        elif target.qualitative and not actual.qualitative:
-            problems.append((f"{where}.actual",
-                             "定性指标（年度指标值为文字）的实际完成值应为文字，如「已完成」「部分完成」「未完成」"))
-        elif not target.qualitative and actual.qualitative:
-            problems.append((f"{where}.actual", f"定量指标的实际完成值应为数值，收到「{actual.text}」"))
-        elif target.qualitative and achievement_of(actual.text, target.text) is None:
-            problems.append((f"{where}.actual",
-                             f"无法判断「{actual.text}」的完成程度；请写「已完成」「部分完成」或「未完成」等"))
-        elif not target.qualitative and target.unit and actual.unit and target.unit != actual.unit:
-            problems.append((f"{where}.actual", f"单位「{actual.unit}」与年度指标值的单位「{target.unit}」不一致"))
+    basis = data.get("project", {}).get("basis") if isinstance(data.get("project"), dict) else None
+    for i, doc in enumerate(basis if isinstance(basis, list) else []):
+        if isinstance(doc, dict) and not any(str(doc.get(k) or "").strip() for k in ("number", "title")):
+            problems.append((f"project.basis[{i}]", "依据文件应至少写明文号（number）或标题（title）"))
     return problems
 
 

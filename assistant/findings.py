@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
+Audience = Literal["author", "project"]
 
 # Codes are a public contract: extend, never rename.
 SEVERITY: dict[str, Severity] = {
@@ -29,7 +30,26 @@ SEVERITY: dict[str, Severity] = {
     # Extensions: a deviation whose reason the figures give. Not a fault, but still a problem the
     # report must discuss, so the writer's 存在问题 can point at a finding for every problem.
     "deviation_explained": "info",
+    # Extensions (issue 12). For the author: an indicator whose completion the words do not state.
+    "achievement_unclear": "warning",
+    # For the project: what a reviewer asks about even when every figure is right.
+    "funds_not_arrived": "warning",
+    "large_adjustment": "warning",
+    "missing_indicator_kind": "warning",
+    "cost_mismatch": "warning",
+    "output_met_low_execution": "warning",
+    "qualitative_without_evidence": "warning",
 }
+
+# Who a finding is for. "author": a fault of the figures file or of a text, for whoever wrote it to
+# fix (the review note, the check JSON, Word comments); never one of the project's 存在的问题.
+# "project": a problem of the project's performance, for the report's 存在的问题 and 改进意见.
+AUTHOR_CODES = frozenset({
+    "unsupported_number", "contradicted_number", "miscomputed", "claim_contradiction", "missing_improvements",
+    "rate_mismatch", "basis_inconsistent", "breakdown_sum_mismatch", "weights_sum", "score_mismatch",
+    "grade_mismatch", "target_as_actual", "impossible_target", "achievement_unclear",
+})
+AUDIENCE: dict[str, Audience] = {code: "author" if code in AUTHOR_CODES else "project" for code in SEVERITY}
 
 
 @dataclass(frozen=True)
@@ -48,13 +68,20 @@ class Finding:
     text: str = ""
     expected: str = ""
 
+    field: str = ""  # the figures-file path concerned (indicators[2].actual), for the author
+
     @property
     def severity(self) -> Severity:
         return SEVERITY[self.code]
 
+    @property
+    def audience(self) -> Audience:
+        """Return who the finding is for: the file's author, or the project's report."""
+        return AUDIENCE[self.code]
+
     def to_json(self) -> dict[str, Any]:
         """Return the finding as FORMAT.md §3 shows it, plus the extension fields that are set."""
-        data: dict[str, Any] = {"code": self.code, "severity": self.severity}
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity, "audience": self.audience}
         data.update({k: v for k, v in asdict(self).items() if v not in ("", (), None) and k != "code"})
         if "facts" in data:
             data["facts"] = list(data["facts"])

@@ -10,9 +10,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from assistant.figures import Figures, Indicator, Parsed, achievement_of, parse_value
+from assistant.achievement import VERDICTS, Level, level_of
+from assistant.figures import Figures, Indicator, Parsed, parse_value
 
-Verdict = Literal["已完成", "超额完成", "部分完成", "未完成"]
+Verdict = Literal["已完成", "超额完成", "基本完成", "部分完成", "未完成", "待确认"]
+PENDING: Verdict = "待确认"
 BASIS_LABELS = {"budget_adjusted": "全年预算数", "budget_initial": "年初预算数", "allocated": "实际到位资金"}
 
 
@@ -52,9 +54,17 @@ class Scheme(BaseModel):
     total: float
     execution_weight: float
     groups: list[Group]
-    qualitative: dict[Literal["achieved", "partial", "not"], Band]
+    qualitative: dict[Literal["achieved", "basic", "partial", "not"], Band]
     grades: list[GradeBand]
     thresholds: Thresholds = Thresholds()
+
+    def share(self, level: Level) -> float:
+        """Return the share of the weight a qualitative indicator gets at this level.
+
+        基本完成 sits at the bottom of the achieved band (80%) in a scheme that does not name it.
+        """
+        band = self.qualitative.get(level)
+        return band.share if band else self.qualitative["achieved"].band[0]
 
     def group_of(self, level1: str) -> Group:
         """Return the group an indicator of this level-1 category is weighed in."""
@@ -149,12 +159,13 @@ class IndicatorScore:
     score: float
     completion: float | None
     verdict: Verdict
-    achievement: str | None  # qualitative indicators only: achieved / partial / not
+    achievement: str | None  # qualitative indicators only: achieved / basic / partial / not
     formula: str
+    pending: str = ""  # why the completion cannot be judged (verdict 待确认, no score); empty when scored
 
     @property
     def missed(self) -> bool:
-        return self.verdict in ("未完成", "部分完成")
+        return self.verdict in ("未完成", "部分完成", "基本完成")
 
     def far_above(self, overshoot: float) -> bool:
         """Return whether a positive indicator reached `overshoot` percent of its target or more."""
@@ -205,14 +216,12 @@ def _score_indicator(ind: Indicator, scheme: Scheme, weight: tuple[float, bool],
     for parsed, what in ((target, "年度指标值"), (actual, "实际完成值")):
         if parsed.note:
             notes.append(f"指标「{ind.name}」的{what}{parsed.note}")
-    if target.value is None:
-        level = achievement_of(str(actual.text), target.text) or "not"
-        band = scheme.qualitative[level]
-        verdict: Verdict = {"achieved": "已完成", "partial": "部分完成", "not": "未完成"}[level]  # type: ignore[assignment]
-        formula = f"定性指标，{verdict}：分值 × {band.share:g}"
-        return IndicatorScore(ind, target, actual, group, w, filled, round(w * band.share, 2), None,
-                              verdict, level, formula)
-    assert actual.value is not None  # the loader refuses a qualitative actual on a numeric target
+    if ind.achievement or target.qualitative or actual.qualitative:
+        return _score_qualitative(ind, scheme, (target, actual), group, weight)
+    why = _unscorable(target, actual)
+    if why:
+        return _pending_row(ind, (target, actual), group, weight, why)
+    assert actual.value is not None and target.value is not None
     op = target.op
     if op is None:
         op = "="
@@ -222,6 +231,45 @@ def _score_indicator(ind: Indicator, scheme: Scheme, weight: tuple[float, bool],
     return IndicatorScore(ind, target, actual, group, w, filled, score,
                           completion_rate(op, target.value, actual.value),
                           verdict_of(op, target.value, actual.value, target.unit), None, _formula(op))
+
+
+def _score_qualitative(ind: Indicator, scheme: Scheme, values: tuple[Parsed, Parsed], group: str,
+                       weight: tuple[float, bool]) -> IndicatorScore:
+    """Return the line of an indicator judged by words: the stated achievement, else the actual's words."""
+    target, actual = values
+    if ind.achievement:
+        level = level_of(ind.achievement, actual.text)
+    elif actual.op is not None:
+        return _pending_row(ind, values, group, weight, f"实际完成值「{actual.text}」是目标值的写法")
+    elif not actual.qualitative:
+        return _pending_row(ind, values, group, weight,
+                            f"年度指标值「{target.text}」为文字，实际完成值「{actual.text}」为数值，无法对照")
+    elif not target.qualitative and any(c.isdigit() for c in actual.text):
+        return _pending_row(ind, values, group, weight, f"实际完成值「{actual.text}」中的数值无法读出")
+    else:
+        level = level_of("", actual.text, target.text)
+    if level is None:
+        return _pending_row(ind, values, group, weight, f"无法从「{actual.text}」判断完成程度")
+    share, verdict = scheme.share(level), VERDICTS[level]
+    how = "填报的完成程度" if ind.achievement else "按实际完成值的文字判断"
+    return IndicatorScore(ind, target, actual, group, weight[0], weight[1], round(weight[0] * share, 2), None,
+                          verdict, level, f"定性指标，{how}为{verdict}：分值 × {share:g}")  # type: ignore[arg-type]
+
+
+def _unscorable(target: Parsed, actual: Parsed) -> str:
+    """Return why two numbers cannot be compared (a copied target, different units), or ""."""
+    if actual.op is not None:
+        return f"实际完成值「{actual.text}」是目标值的写法"
+    if target.unit and actual.unit and target.unit != actual.unit:
+        return f"实际完成值的单位「{actual.unit}」与年度指标值的单位「{target.unit}」不一致"
+    return ""
+
+
+def _pending_row(ind: Indicator, values: tuple[Parsed, Parsed], group: str, weight: tuple[float, bool],
+                 why: str) -> IndicatorScore:
+    """Return the line of an indicator whose completion cannot be judged: 待确认, no score."""
+    return IndicatorScore(ind, values[0], values[1], group, weight[0], weight[1], 0.0, None, PENDING, None,
+                          f"完成程度待确认，暂不计分（{why}）", pending=why)
 
 
 def _formula(op: str) -> str:

@@ -43,7 +43,8 @@ def test_problems_and_improvements_are_never_empty(report) -> None:
 
 def test_every_finding_that_is_a_problem_is_discussed(report) -> None:
     problems = report.section("lessons.problems")
-    expected = [f.code for f in report.findings if f.severity != "info" or f.code == "deviation_explained"]
+    expected = [f.code for f in report.findings if f.audience == "project"
+                and (f.severity != "info" or f.code == "deviation_explained")]
     assert list(problems.findings) == expected
     if expected:
         assert len(problems.paragraphs) == len(expected)

@@ -62,11 +62,9 @@ DELETE = object()
         ("funds.unit", "千元", "funds.unit", "不在可选范围内"),
         ("indicators.0.level1", "产出", "indicators[0].level1", "不在可选范围内"),
         ("indicators.0.level2", "数目指标", "indicators[0].level2", "二级指标"),
-        ("indicators.0.actual", "已完成", "indicators[0].actual", "定量指标的实际完成值应为数值"),
-        ("indicators.1.actual", 1, "indicators[1].actual", "定性指标"),
-        ("indicators.1.actual", "还行吧", "indicators[1].actual", "无法判断"),
-        ("indicators.0.actual", "120个", "indicators[0].actual", "单位"),
         ("indicators.0.weight", -1, "indicators[0].weight", "不能为负数"),
+        ("indicators.0.achievement", "差不多", "indicators[0].achievement", "不在可选范围内"),
+        ("project.basis", [{"number": "", "title": ""}], "project.basis[0]", "文号"),
         ("funds.rate_basis", "allocated", "funds.rate_basis", "未填写 funds.allocated"),
         ("funds.rate_basis", "到位", "funds.rate_basis", "不在可选范围内"),
         ("funds.budget_initial", 0, "funds.budget_initial", "为 0"),
@@ -92,10 +90,10 @@ def test_duplicate_indicator_ids_are_refused() -> None:
 def test_every_problem_is_listed_at_once() -> None:
     data = edit("funds.spent", "一百多")
     data["project"]["colour"] = "红"
-    data["indicators"][0]["actual"] = "已完成"
+    data["indicators"][0]["weight"] = -1
     data["funds"]["rate_basis"] = "allocated"
     paths = [p for p, _ in problems_of(data)]
-    assert sorted(paths) == sorted(["funds.spent", "project.colour", "indicators[0].actual", "funds.rate_basis"])
+    assert sorted(paths) == sorted(["funds.spent", "project.colour", "indicators[0].weight", "funds.rate_basis"])
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.facts import build_facts
 from assistant.figures import figures_from_data
 from assistant.scoring import (
     completion_rate,
@@ -91,7 +92,7 @@ def ind(level1: str, level2: str, target: object, actual: object, weight: float 
     return out
 
 
-@pytest.mark.parametrize(("actual", "share"), [("已完成", 1.0), ("合规", 1.0), ("基本完成", 0.7), ("部分完成", 0.7),
+@pytest.mark.parametrize(("actual", "share"), [("已完成", 1.0), ("合规", 1.0), ("基本完成", 0.8), ("部分完成", 0.7),
                                                ("未完成", 0.0), ("不合规", 0.0)])
 def test_qualitative_bands(actual: str, share: float) -> None:
     sheet = score_figures(figures([ind("产出指标", "质量指标", "合规", actual, 20)]), NATIONAL)
@@ -99,6 +100,33 @@ def test_qualitative_bands(actual: str, share: float) -> None:
     band = NATIONAL.qualitative[row.achievement]
     assert row.score == 20 * share
     assert band.band[0] <= share <= band.band[1]
+
+
+@pytest.mark.parametrize(("target", "actual", "why"), [
+    ("建立长效机制", "稳步推进", "无法从「稳步推进」判断完成程度"),
+    ("合规", 100, "为数值"),
+    ("≥266米", "≥266米", "目标值的写法"),
+    ("≥5个", "5家", "单位"),
+    ("≥5个", "完成3个", "数值无法读出"),
+])
+def test_an_actual_that_cannot_be_judged_is_pending_not_met(target: object, actual: object, why: str) -> None:
+    fig = figures([ind("产出指标", "数量指标", target, actual, 40), ind("产出指标", "质量指标", "合规", "合规", 50)])
+    sheet = score_figures(fig, NATIONAL)
+    row = sheet.indicators[0]
+    assert (row.verdict, row.score, row.missed) == ("待确认", 0.0, False)
+    assert why in row.pending
+    assert sheet.total == sheet.execution_score + 50
+    table = build_facts(fig, NATIONAL)
+    assert table["ind.i1.score"].value == "待确认"
+    assert table["count.pending"].value == 1 and table["count.met"].value == 1
+
+
+def test_free_text_on_a_numeric_target_and_a_stated_achievement_are_scored() -> None:
+    fig = figures([ind("产出指标", "数量指标", "≥12场", "达成预期指标", 20),
+                   {**ind("产出指标", "质量指标", "较高", "较高", 20), "achievement": "部分完成"}])
+    first, second = score_figures(fig, NATIONAL).indicators
+    assert (first.verdict, first.score) == ("已完成", 20)
+    assert (second.verdict, second.score) == ("部分完成", 14)
 
 
 def test_missing_weights_are_shared_evenly_within_their_group_and_noted() -> None:
