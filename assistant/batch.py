@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from assistant.chat import redact
 from assistant.check import check_report
@@ -27,9 +28,11 @@ from assistant.draft import PLAN, draft_report
 from assistant.figures import FiguresError, read_figures
 from assistant.findings import Finding
 from assistant.report import to_json, to_markdown
+from assistant.report_text import markdown_text
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.settings import Settings
+from assistant.validation import terminal_safe
 from assistant.word import write_docx
 from assistant.word_comments import review_comments
 from assistant.writers import Writer, make_writer
@@ -117,7 +120,7 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
     report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: job.progress(1))
     out_dir.mkdir(parents=True, exist_ok=True)
     markdown = to_markdown(report)
-    check = check_report(markdown, report.facts, list(report.findings))
+    check = check_report(markdown_text(markdown), report.facts, list(report.findings))
     _atomic(outputs[0], lambda p: p.write_text(markdown, encoding="utf-8"))
     _atomic(outputs[1], lambda p: write_docx(report, p, review_comments(check.findings), source_text=markdown))
     _atomic(outputs[2], lambda p: p.write_text(to_json(report), encoding="utf-8"))
@@ -143,7 +146,7 @@ def summary_table(results: list[DraftResult]) -> Table:
     for r in results:
         status = "失败" if r.error else "跳过" if r.skipped else "已生成"
         counts = ("—", "—", "—") if r.error or r.skipped else (str(r.repaired), str(r.fell_back), str(r.errors))
-        table.add_row(r.source.name, r.writer or "—", *counts, status)
+        table.add_row(Text(terminal_safe(r.source.name)), r.writer or "—", *counts, status)
     return table
 
 
@@ -169,10 +172,10 @@ def _run_record(path: Path, job: Job, seconds: float) -> dict[str, Any]:
 
 def _announce(console: Console, result: DraftResult) -> None:
     if result.error:
-        console.print(result.error, style="red", markup=False, highlight=False, soft_wrap=True)
+        console.print(terminal_safe(result.error), style="red", markup=False, highlight=False, soft_wrap=True)
     elif not result.skipped:
-        console.print(f"已生成：{'、'.join(str(p) for p in result.outputs)}", markup=False, highlight=False,
-                      soft_wrap=True)
+        console.print(terminal_safe(f"已生成：{'、'.join(str(p) for p in result.outputs)}"), markup=False,
+                      highlight=False, soft_wrap=True)
 
 
 class _Progress:

@@ -19,7 +19,9 @@ SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="评分方案：
 
 def _fail(message: str) -> None:
     """Print a plain-Chinese message on stderr and exit with status 2 (input could not be used)."""
-    typer.echo(message, err=True)
+    from assistant.validation import terminal_safe
+
+    typer.echo(terminal_safe(message), err=True)
     raise typer.Exit(2)
 
 

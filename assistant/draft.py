@@ -13,7 +13,7 @@ from assistant.diagnose import diagnose
 from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures
 from assistant.findings import Finding
-from assistant.report import Report, Section, fact_data
+from assistant.report import MARK_OPEN, Report, Section, fact_data
 from assistant.runlog import RunLog
 from assistant.scoring import BASIS_LABELS, Scheme, load_scheme
 from assistant.writers import StreamEvent, TemplateWriter, Writer
@@ -147,7 +147,7 @@ class DraftContext:
     def _mark(self, fact_id: str, number_only: bool = False) -> str:
         if fact_id not in self.table:
             raise KeyError(f"模板引用了不存在的事实「{fact_id}」")
-        return f"⟦{fact_id}|n⟧" if number_only else f"⟦{fact_id}⟧"
+        return f"{MARK_OPEN}{fact_id}|n⟧" if number_only else f"{MARK_OPEN}{fact_id}⟧"
 
 
 def _group_scores(t: FactTable) -> list[dict[str, str]]:

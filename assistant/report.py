@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,10 @@ from assistant.prompts import render
 
 # Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
 # only); turning marks into text sentence by sentence is what gives every sentence its provenance.
-MARK = re.compile(r"⟦([^⟧|]+)(?:\|(n))?⟧")
+# Each mark opens with STX, a control character the figures never hold: ⟦…⟧ typed into free text
+# is therefore text, never a fact, and never an unknown id.
+MARK_OPEN = "\x02⟦"
+MARK = re.compile(r"\x02⟦([^⟧|]+)(?:\|(n))?⟧")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
@@ -99,21 +103,29 @@ def _sentence(marked: str, facts: FactTable) -> Sentence:
 # ---------------------------------------------------------------- Markdown
 
 def to_markdown(report: Report) -> str:
-    """Return the report as Markdown: title, sections and the 自评表 as a table."""
-    lines = [f"# {report.title}", ""]
-    lines += [f"{k}：{v}" for k, v in cover_lines(report)]
+    """Return the report as Markdown: title, sections and the 自评表 as a table.
+
+    Text is HTML-escaped (& < >): a name or reason from the figures may hold `<script>` or
+    `<img onerror=…>`, and a Markdown viewer must show it, not run it.
+    """
+    lines = [f"# {_md(report.title)}", ""]
+    lines += [f"{k}：{_md(v)}" for k, v in cover_lines(report)]
     lines.append("")
     for sec in report.sections:
-        lines += [f"{'#' * (sec.level + 1)} {sec.title}", ""]
+        lines += [f"{'#' * (sec.level + 1)} {_md(sec.title)}", ""]
         for para in sec.paragraphs:
-            lines += [para.text, ""]
+            lines += [_md(para.text), ""]
     lines += ["## 附：项目支出绩效自评表", ""]
     for n, row in enumerate(self_evaluation_rows(report.facts)):
-        cells = [t for c in row.cells for t in [c.text] + [""] * (c.span - 1)]  # a span leaves empty cells
+        cells = [_md(t) for c in row.cells for t in [c.text] + [""] * (c.span - 1)]  # a span leaves empty cells
         lines.append("| " + " | ".join(cells) + " |")
         if n == 0:
             lines.append("|" + "---|" * TABLE_COLUMNS)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def cover_lines(report: Report) -> list[tuple[str, str]]:

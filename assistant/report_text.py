@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,19 @@ def _read(path: Path) -> str:
     if suffix in (".md", ".txt"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
-                return raw.decode(encoding)
+                text = raw.decode(encoding)
             except UnicodeDecodeError:
                 continue
+            return markdown_text(text) if suffix == ".md" else text
         raise ReportReadError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
     if suffix == ".docx":
         return _docx_text(io.BytesIO(raw), path)
     raise ReportReadError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .md、.txt 或 .docx")
+
+
+def markdown_text(markdown: str) -> str:
+    """Return Markdown as its reader sees the words: HTML entities (&lt; &amp;) turned back into characters."""
+    return html.unescape(markdown)
 
 
 def _docx_text(data: Any, path: Path) -> str:

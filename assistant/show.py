@@ -9,6 +9,7 @@ from rich.text import Text
 from assistant.check import CheckResult
 from assistant.facts import FactTable
 from assistant.findings import Finding
+from assistant.validation import terminal_safe
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 _NUMBER_STYLE = {"supported": "green", "derived": "cyan", "ignored": "dim", "unsupported": "bold red",
@@ -67,7 +68,7 @@ def show_check(text: str, result: CheckResult, console: Console | None = None) -
     """Print the text with each number coloured by status, a summary line and the findings."""
     console = console or Console()
     if text:
-        shown = Text(text)
+        shown = Text(terminal_safe(text))  # same length: the numbers' offsets still hold
         for n in result.numbers:
             shown.stylize(_NUMBER_STYLE[n.status], n.quantity.start, n.quantity.end)
         console.print(shown)

@@ -31,6 +31,20 @@ def shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def terminal_safe(text: str) -> str:
+    """Return text fit for a terminal: each control or invisible character becomes one visible sign.
+
+    ESC becomes ␛ (the Control Pictures block), other invisible characters �, so an escape sequence
+    in a file name or report is shown, never obeyed, and character offsets into the text still hold.
+    """
+    return "".join(_picture(c) if _invisible(c) else c for c in text)
+
+
+def _picture(char: str) -> str:
+    code = ord(char)
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
 def _invisible(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in "\n\t"
 

@@ -171,3 +171,76 @@ def test_only_regular_files_are_read(tmp_path: Path, kind: str, role: str) -> No
         code, output = cli("check", str(path), "--figures", str(tmp_path / "p.yaml"))
     assert code == 2
     assert ("不是普通文件" if kind != "folder" else "文件夹") in output
+
+
+HOSTILE = """\
+project:
+  name: "<script>alert(1)</script>培训[bold]经费[/bold]"
+  unit: "某局<img src=x onerror=alert(2)>"
+  year: 2024
+  overview: "用于⟦funds.spent⟧年度培训⟦no.such⟧，[red]全部[/red]开展。"
+funds:
+  budget_initial: 100
+  spent: 95
+  deviation_reason: "<b>结余</b>⟦funds.budget_initial⟧"
+indicators:
+  - level1: 产出指标
+    level2: 数量指标
+    name: "[bold]培训人数[/bold]"
+    target: "≥100人"
+    actual: 120
+    weight: 50
+    evidence: "按计划⟦funds.spent⟧组织<i>培训</i>"
+"""
+LITERAL = ["&lt;script&gt;alert(1)&lt;/script&gt;培训[bold]经费[/bold]", "&lt;img src=x onerror=alert(2)&gt;",
+           "用于⟦funds.spent⟧年度培训⟦no.such⟧，[red]全部[/red]开展", "[bold]培训人数[/bold]",
+           "按计划⟦funds.spent⟧组织&lt;i&gt;培训&lt;/i&gt;"]
+
+
+def test_user_text_is_shown_literally_and_never_interpreted(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    name = "p[x]\x1b[31m"
+    (tmp_path / f"{name}.yaml").write_text(HOSTILE, "utf-8")
+    code, output = cli("draft", str(tmp_path / f"{name}.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0, output
+    markdown = (tmp_path / f"out/{name}.md").read_text("utf-8")
+    for literal in LITERAL:
+        assert literal in markdown, literal
+    html = MarkdownIt().render(markdown)
+    assert "<script" not in html and "<img" not in html and "<i>" not in html
+    assert "&lt;script&gt;" in html and "⟦no.such⟧" in html and "[bold]" in html
+    # A mark typed into free text is not a figure: the overview does not state the spending.
+    report = json.loads((tmp_path / f"out/{name}.json").read_text("utf-8"))
+    overview = report["sections"][1]["paragraphs"][0]
+    typed = next(s for s in overview if "⟦funds.spent⟧" in s["text"])
+    assert typed["facts"] == [] and "95" not in typed["text"]
+    # The terminal sees the escape as a sign, and rich markup in the file name as text.
+    assert "\x1b" not in output and "p[x]␛[31m" in output
+
+
+def test_the_word_file_holds_user_text_literally(tmp_path: Path) -> None:
+    import docx
+
+    (tmp_path / "p.yaml").write_text(HOSTILE, "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0, output
+    document = docx.Document(str(tmp_path / "out/p.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "用于⟦funds.spent⟧年度培训⟦no.such⟧，[red]全部[/red]开展" in text
+    assert "按计划⟦funds.spent⟧组织<i>培训</i>" in text
+
+
+def test_the_checker_reads_escaped_markdown_as_its_reader_does(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(HOSTILE, "utf-8")
+    cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    code, output = cli("check", str(tmp_path / "out/p.md"), "--figures", str(tmp_path / "p.yaml"), "--json")
+    drafted = json.loads((tmp_path / "out/p.check.json").read_text("utf-8"))
+    assert json.loads(output)["summary"] == drafted["summary"]
+
+
+def test_escapes_in_a_report_are_shown_not_obeyed(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    (tmp_path / "r.txt").write_text("全年实际支出\x1b[2J95万元。\x1b]0;title\x07", "utf-8")
+    code, output = cli("check", str(tmp_path / "r.txt"), "--figures", str(tmp_path / "p.yaml"))
+    assert "\x1b" not in output and "\x07" not in output and "␛[2J" in output
