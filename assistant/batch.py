@@ -23,11 +23,11 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.chat import redact
-from assistant.check import check_report
 from assistant.draft import PLAN, draft_report
 from assistant.figures import FiguresError, read_figures
 from assistant.findings import Finding
 from assistant.report import to_json, to_markdown
+from assistant.report_check import check_report
 from assistant.report_text import markdown_text
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.prompts import render
+from assistant.vocabulary import MISSING_MARK
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -106,7 +107,7 @@ def _variables(spec: SectionSpec, context: DraftContext, draft: Section,
                facts: Sequence[AllowedFact]) -> dict[str, Any]:
     project = context.table.figures.project
     return {"title": spec.title, "project": project, "facts": facts, "draft": _unfence(draft.text),
-            "placeholders": "【待补充：" in draft.text}
+            "placeholders": MISSING_MARK in draft.text}
 
 
 def _reply_reserve(draft: Section, facts: Sequence[AllowedFact], repair_turns: int) -> int:

@@ -141,10 +141,11 @@ def check(
     scheme: SchemeOpt = None,
 ) -> None:
     """核对报告中的每一个数字；退出码 0 无错误，1 有错误，2 输入无法读取。"""
-    from assistant.check import CheckResult, check_report
+    from assistant.check import CheckResult
     from assistant.diagnose import diagnose
     from assistant.facts import build_facts
     from assistant.figures import FiguresError, read_figures
+    from assistant.report_check import check_report
     from assistant.report_text import ReportReadError, read_report_text
 
     if figures == Path():

@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.facts import BASIS_FACT, FactTable, format_number, precision
+from assistant import vocabulary as v
+from assistant.facts import FactTable, format_number, precision
 from assistant.findings import Finding
-from assistant.scoring import BASIS_LABELS, IndicatorScore, Scheme, grade_of
+from assistant.scoring import IndicatorScore, Scheme, grade_of
+from assistant.vocabulary import BASIS_AMOUNT, BASIS_LABELS
 
 Rule = Callable[[FactTable], list[Finding]]
 
@@ -41,7 +43,7 @@ def _precision_words(decimals: int) -> str:
 
 def _rate_formula(table: FactTable, basis: str) -> str:
     """Return "全年执行数 412.6万元 ÷ 实际到位资金 500万元" for the rate on this basis."""
-    amount = table[BASIS_FACT[basis]]
+    amount = table[BASIS_AMOUNT[basis]]
     return f"全年执行数 {table['funds.spent'].display} ÷ {amount.label} {amount.display}"
 
 
@@ -51,7 +53,7 @@ def _execution(table: FactTable) -> list[Finding]:
     rate, threshold = table[table.rate_id], table.scheme.thresholds.execution_rate
     if float(rate.value) >= threshold:
         return []
-    basis = BASIS_FACT[table.sheet.basis]
+    basis = BASIS_AMOUNT[table.sheet.basis]
     facts = (table.rate_id, "funds.spent", basis, "scheme.execution_threshold")
     what = (f"预算执行率 {rate.display}（{_rate_formula(table, table.sheet.basis)}）低于评分方案规定的 "
             f"{threshold:g}%")
@@ -64,7 +66,7 @@ def _execution(table: FactTable) -> list[Finding]:
 
 
 def _overspend(table: FactTable) -> list[Finding]:
-    basis = BASIS_FACT[table.sheet.basis]
+    basis = BASIS_AMOUNT[table.sheet.basis]
     spent, budget = table["funds.spent"], table[basis]
     if float(spent.value) <= float(budget.value):
         return []
@@ -81,7 +83,7 @@ def _basis_gap(table: FactTable) -> list[Finding]:
     chosen, gap = table[table.rate_id], table.scheme.thresholds.basis_gap
     out = []
     for basis in BASIS_LABELS:
-        other = table.get(f"rate.{basis}")
+        other = table.get(v.rate_id(basis))
         if other is None or other.id == chosen.id:
             continue
         diff = abs(float(other.value) - float(chosen.value))
@@ -109,7 +111,7 @@ def _breakdown(table: FactTable) -> list[Finding]:
         # Equal at the precision the amounts were written in: 174.0 and 174 are the same sum.
         if format_number(float(total.value), decimals) == format_number(float(summed.value), decimals):
             continue
-        terms = " + ".join(f"{r.name} {table[f'breakdown[{n}].{column}'].display}" for n, r in enumerate(rows))
+        terms = " + ".join(f"{r.name} {table[v.breakdown_id(n, column)].display}" for n, r in enumerate(rows))
         diff = format_number(abs(float(total.value) - float(summed.value)), decimals)
         out.append(Finding("breakdown_sum_mismatch",
                            f"{summed.label} {summed.display}（{terms}）与{total.label} {total.display} 不一致，"
@@ -141,7 +143,7 @@ def _reported_rate(table: FactTable) -> list[Finding]:
     message = (f"自报执行率 {reported.display} 与按{BASIS_LABELS[table.sheet.basis]}计算的 {chosen.display}"
                f"（{_rate_formula(table, table.sheet.basis)}）{_precision_words(reported.decimals)}后仍不一致")
     for basis in BASIS_LABELS:
-        other = table.get(f"rate.{basis}")
+        other = table.get(v.rate_id(basis))
         if other is not None and other.id != chosen.id and \
                 _same_at_written_precision(ev.execution_rate, float(other.value), reported.decimals):
             message += f"；自报值与按{BASIS_LABELS[basis]}计算的 {other.display} 相符，两者口径不同"
@@ -215,39 +217,41 @@ def _indicators(table: FactTable) -> list[Finding]:
 
 def _indicator_form(row: IndicatorScore, n: int) -> list[Finding]:
     """Return findings on how the target and actual are written: a copied target, an unmeasurable one."""
-    ind, key, target, actual = row.indicator, f"ind.{row.indicator.id}", row.target, row.actual
-    facts, out = (f"{key}.target", f"{key}.actual"), []
+    ind, target, actual = row.indicator, row.target, row.actual
+    target_id, actual_id = v.indicator_id(ind.id, "target"), v.indicator_id(ind.id, "actual")
+    facts, out = (target_id, actual_id), []
     copied = target.qualitative and actual.text == target.text and target.text[:1] in "≥≤<>＞＜="
     where = f"indicators[{n}]"
     if row.pending and not (actual.op is not None or copied):
         out.append(Finding("achievement_unclear", f"指标「{ind.name}」{row.pending}（{where}.actual）；草稿中该指标"
                            "记为“待确认”、暂不计分，请核实后填写实际完成值，或用 achievement 字段写明完成程度"
-                           "（已完成、基本完成、部分完成、未完成）", f"{key}.actual", facts, ind.id, cause="报表填报",
+                           "（已完成、基本完成、部分完成、未完成）", actual_id, facts, ind.id, cause="报表填报",
                            field=f"{where}.actual"))
     if actual.op is not None or copied:
         how = "照抄了年度指标值的写法" if actual.text == target.text else "带有比较符，是目标值的写法"
         out.append(Finding("target_as_actual", f"指标「{ind.name}」的实际完成值「{actual.text}」{how}（年度指标值"
                            f"「{target.text}」）；实际完成值应填写实际达到的数值，草稿中该指标暂不计分",
-                           f"{key}.actual", facts, ind.id, cause="报表填报", field=f"{where}.actual"))
+                           actual_id, facts, ind.id, cause="报表填报", field=f"{where}.actual"))
     if target.unit == "%" and target.op in (">=", ">") and (target.value or 0) >= 100 \
             and not any(w in ind.name for w in _GROWTH_WORDS):
         out.append(Finding("impossible_target", f"指标「{ind.name}」的年度指标值「{target.text}」：比率最高为 100%，"
-                           "该目标无法超额完成，不能区分绩效高低", f"{key}.target", facts, ind.id, cause="指标设置"))
+                           "该目标无法超额完成，不能区分绩效高低", target_id, facts, ind.id, cause="指标设置"))
     elif target.value is not None and not target.unit:
         out.append(Finding("impossible_target", f"指标「{ind.name}」的年度指标值「{target.text}」没有计量单位，"
-                           "无法衡量完成情况；应写明单位（个、%、万元等）", f"{key}.target", facts, ind.id,
+                           "无法衡量完成情况；应写明单位（个、%、万元等）", target_id, facts, ind.id,
                            cause="计量单位"))
     return out
 
 
 def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]:
     """Return the finding on a missed target or a large overshoot, explained or not."""
-    ind, key, overshoot = row.indicator, f"ind.{row.indicator.id}", table.scheme.thresholds.overshoot
+    ind, overshoot = row.indicator, table.scheme.thresholds.overshoot
+    target_id, actual_id = v.indicator_id(ind.id, "target"), v.indicator_id(ind.id, "actual")
     missed, over = row.missed, row.far_above(overshoot)
     if not (missed or over) or row.pending:
         return []
-    facts = (f"{key}.target", f"{key}.actual")
-    target, actual = row.target.text, table[f"{key}.actual"].display
+    facts = (target_id, actual_id)
+    target, actual = row.target.text, table[actual_id].display
     if row.target.qualitative:  # words, quoted so the sentence still reads: 年度指标值「及时」
         target, actual = f"「{target}」", f"「{actual}」"
     head = f"指标「{ind.name}」年度指标值 {target}，实际 {actual}"
@@ -260,10 +264,10 @@ def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]
     # A qualitative shortfall is often explained in its evidence (个别活动因天气原因顺延): never ask again.
     reason = ind.deviation_reason or (ind.evidence if missed and row.achievement else "")
     if reason:
-        return [Finding("deviation_explained", f"{message}；已说明原因：{reason}", f"{key}.actual", facts, ind.id,
+        return [Finding("deviation_explained", f"{message}；已说明原因：{reason}", actual_id, facts, ind.id,
                         cause=cause, reason=reason)]
     code = "underachievement_unexplained" if missed else "overachievement_unexplained"
-    return [Finding(code, f"{message}，未说明偏差原因", f"{key}.actual", facts, ind.id, cause=cause)]
+    return [Finding(code, f"{message}，未说明偏差原因", actual_id, facts, ind.id, cause=cause)]
 
 
 RULES: list[Rule] = [_execution, _overspend, _basis_gap, _breakdown, _weights, _indicators,

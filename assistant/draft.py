@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from assistant.check import Matcher, check_text
+from assistant import vocabulary as v
+from assistant.check import check_text
 from assistant.diagnose import diagnose
 from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures
 from assistant.findings import Finding
+from assistant.matching import Matcher
 from assistant.report import MARK_OPEN, Report, Section, fact_data
 from assistant.runlog import RunLog
-from assistant.scoring import BASIS_LABELS, Scheme, load_scheme
+from assistant.scoring import Scheme, load_scheme
 from assistant.writers import StreamEvent, TemplateWriter, Writer
 
-PLACEHOLDER = "【待补充：{}】"
 LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")
 # Findings that are deviations from the goals (五（三）) rather than faults of the table.
 DEVIATION_CODES = {"low_execution", "spend_exceeds_budget", "underachievement_unexplained",
@@ -115,16 +116,16 @@ class DraftContext:
             "groups": [(lv, items) for lv, items in groups if items],
             "has_benefit_group": any(r.indicator.level1 == "效益指标" for r in rows),
             "group_scores": _group_scores(t),
-            "basis_label": BASIS_LABELS[t.sheet.basis],
-            "other_rates": [{"id": f"rate.{b}", "basis": BASIS_LABELS[b]} for b in BASIS_LABELS
-                            if b != t.sheet.basis and f"rate.{b}" in t
-                            and t[f"rate.{b}"].value != t[t.rate_id].value],
-            "adjusted": "funds.adjustment" in t,
-            "breakdown": [{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)],
+            "basis_label": v.BASIS_LABELS[t.sheet.basis],
+            "other_rates": [{"id": v.rate_id(b), "basis": v.BASIS_LABELS[b]} for b in v.BASIS_LABELS
+                            if b != t.sheet.basis and v.rate_id(b) in t
+                            and t[v.rate_id(b)].value != t[t.rate_id].value],
+            "adjusted": v.FUNDS_ADJUSTMENT in t,
+            "breakdown": [{"name": r.name, "n": n} for n, r in enumerate(fig.funds.breakdown)],
             "low_execution": float(t[t.rate_id].value) < t.scheme.thresholds.execution_rate,
             "met_all": all(r.verdict in ("已完成", "超额完成") for r in rows),
             "pending_rows": [r for r in rows if r.pending],
-            "facts_list": [{"id": f"fact.{n + 1}", "name": x.name, "qualifier": x.qualifier}
+            "facts_list": [{"id": v.result_id(n), "name": x.name, "qualifier": x.qualifier}
                            for n, x in enumerate(fig.facts)],
             "basis_docs": "、".join(d if isinstance(d, str) else d.cited() for d in fig.project.basis),
             "overshoot_ids": overshoot,
@@ -134,7 +135,7 @@ class DraftContext:
             "problems": self.problems, "deviations": self.deviations,
             "f": self._mark, "n": lambda fid: self._mark(fid, number_only=True),
             "has": lambda fid: fid in t,
-            "placeholder": PLACEHOLDER.format,
+            "placeholder": v.missing,
         }
 
     def variables(self, section_id: str = "") -> dict[str, Any]:
@@ -151,8 +152,8 @@ class DraftContext:
 
 
 def _group_scores(t: FactTable) -> list[dict[str, str]]:
-    return [{"name": t[f"group.{n + 1}.score"].label.removesuffix("得分"), "score": f"group.{n + 1}.score",
-             "weight": f"group.{n + 1}.weight"} for n in range(len(t.scheme.groups)) if f"group.{n + 1}.score" in t]
+    return [{"name": t[v.group_id(n, "score")].label.removesuffix("得分"), "score": v.group_id(n, "score"),
+             "weight": v.group_id(n, "weight")} for n in range(len(t.scheme.groups)) if v.group_id(n, "score") in t]
 
 
 def draft_context(fig: Figures, scheme: Scheme | None = None, run: RunLog | None = None) -> DraftContext:

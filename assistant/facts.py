@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from assistant import vocabulary as v
 from assistant.figures import Figures, decimals_of
-from assistant.scoring import BASIS_LABELS, Scheme, ScoreSheet, load_scheme, score_figures
-
-BASIS_FACT = {"budget_adjusted": "funds.budget_adjusted", "budget_initial": "funds.budget_initial",
-              "allocated": "funds.allocated"}
+from assistant.scoring import Scheme, ScoreSheet, load_scheme, score_figures
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,16 @@ class Fact:
     @property
     def derived(self) -> bool:
         return bool(self.formula)
+
+    @property
+    def origin(self) -> v.Origin:
+        """Return whether the fact was read (input) or computed from other facts (derived)."""
+        return "derived" if self.formula else "input"
+
+    @property
+    def measure(self) -> v.Measure:
+        """Return what the fact measures (money, rate, count, score, grade, quantity), by its id."""
+        return v.measure_of(self.id)
 
     @property
     def number(self) -> str:
@@ -86,7 +94,7 @@ class FactTable:
     @property
     def rate_id(self) -> str:
         """Return the id of the execution rate on the chosen basis."""
-        return f"rate.{self.sheet.basis}"
+        return v.rate_id(self.sheet.basis)
 
     def get(self, fact_id: str) -> Fact | None:
         """Return the fact with this id, or None."""
@@ -105,7 +113,7 @@ def build_facts(fig: Figures, scheme: Scheme | None = None) -> FactTable:
     _indicators(table)
     _scores(table)
     for n, extra in enumerate(fig.facts):
-        table.add(Fact(f"fact.{n + 1}", extra.name, extra.value, extra.unit,
+        table.add(Fact(v.result_id(n), extra.name, extra.value, extra.unit,
                        _input_decimals(extra.value), source=f"facts[{n}]", qualifier=extra.qualifier))
     _reported(table)
     return table
@@ -130,124 +138,129 @@ def _rate(table: FactTable, fid: str, label: str, num: float, den: float, formul
 
 def _funds(table: FactTable) -> None:
     f = table.figures.funds
-    _money(table, "funds.budget_initial", "年初预算数", f.budget_initial, "funds.budget_initial")
-    _money(table, "funds.budget_adjusted", "全年预算数", f.adjusted,
+    _money(table, v.FUNDS_BUDGET_INITIAL, "年初预算数", f.budget_initial, "funds.budget_initial")
+    _money(table, v.FUNDS_BUDGET_ADJUSTED, "全年预算数", f.adjusted,
            "funds.budget_adjusted" if f.budget_adjusted is not None else "funds.budget_initial")
     if f.allocated is not None:
-        _money(table, "funds.allocated", "实际到位资金", f.allocated, "funds.allocated")
-    _money(table, "funds.spent", "全年执行数", f.spent, "funds.spent")
+        _money(table, v.FUNDS_ALLOCATED, "实际到位资金", f.allocated, "funds.allocated")
+    _money(table, v.FUNDS_SPENT, "全年执行数", f.spent, "funds.spent")
     if f.adjusted != f.budget_initial:
-        _derived_money(table, "funds.adjustment", "预算调整额", abs(f.adjusted - f.budget_initial),
-                       "|全年预算数 − 年初预算数|", ["funds.budget_initial", "funds.budget_adjusted"])
-    for basis, fact_id in BASIS_FACT.items():
+        _derived_money(table, v.FUNDS_ADJUSTMENT, "预算调整额", abs(f.adjusted - f.budget_initial),
+                       "|全年预算数 − 年初预算数|", [v.FUNDS_BUDGET_INITIAL, v.FUNDS_BUDGET_ADJUSTED])
+    _rates(table)
+    _derived_money(table, v.BALANCE_BUDGET, "预算结余", f.adjusted - f.spent, "全年预算数 − 全年执行数",
+                   [v.FUNDS_BUDGET_ADJUSTED, v.FUNDS_SPENT])
+    if f.spent > f.adjusted:
+        _derived_money(table, v.BALANCE_OVERSPEND, "超支金额", f.spent - f.adjusted, "全年执行数 − 全年预算数",
+                       [v.FUNDS_BUDGET_ADJUSTED, v.FUNDS_SPENT])
+    if f.allocated is not None:
+        _derived_money(table, v.BALANCE_ALLOCATED, "已到位未支出资金", f.allocated - f.spent,
+                       "实际到位资金 − 全年执行数", [v.FUNDS_ALLOCATED, v.FUNDS_SPENT])
+        if f.adjusted:
+            _rate(table, v.RATE_ALLOCATION, "资金到位率", f.allocated, f.adjusted,
+                  "实际到位资金 ÷ 全年预算数 × 100")
+
+
+def _rates(table: FactTable) -> None:
+    """Add the execution rate on each basis, as the score sheet computed it."""
+    f = table.figures.funds
+    for basis, rate in table.sheet.rates.items():
         if basis == "budget_initial" and f.adjusted == f.budget_initial and f.rate_basis != basis:
             continue  # the same rate as on 全年预算数: one fact is enough
-        if fact_id in table and table[fact_id].value:
-            _rate(table, f"rate.{basis}", f"预算执行率（按{BASIS_LABELS[basis]}）", f.spent,
-                  float(table[fact_id].value), f"全年执行数 ÷ {BASIS_LABELS[basis]} × 100",
-                  chosen=basis == f.rate_basis)
-    _derived_money(table, "balance.budget", "预算结余", f.adjusted - f.spent, "全年预算数 − 全年执行数",
-                   ["funds.budget_adjusted", "funds.spent"])
-    if f.spent > f.adjusted:
-        _derived_money(table, "balance.overspend", "超支金额", f.spent - f.adjusted, "全年执行数 − 全年预算数",
-                       ["funds.budget_adjusted", "funds.spent"])
-    if f.allocated is not None:
-        _derived_money(table, "balance.allocated", "已到位未支出资金", f.allocated - f.spent,
-                       "实际到位资金 − 全年执行数", ["funds.allocated", "funds.spent"])
-        if f.adjusted:
-            _rate(table, "rate.allocation", "资金到位率", f.allocated, f.adjusted,
-                  "实际到位资金 ÷ 全年预算数 × 100")
+        table.add(Fact(v.rate_id(basis), v.rate_label(basis), rate, "%", precision(rate),
+                       f"全年执行数 ÷ {v.BASIS_LABELS[basis]} × 100", chosen=basis == f.rate_basis))
 
 
 def _breakdown(table: FactTable) -> None:
     rows = table.figures.funds.breakdown
     for n, row in enumerate(rows):
-        key = f"breakdown[{n}]"
+        key = v.breakdown_key(n)
         if row.budget_initial is not None:
-            _money(table, f"{key}.budget_initial", f"{row.name}年初预算数", row.budget_initial,
+            _money(table, v.breakdown_id(n, "budget_initial"), f"{row.name}年初预算数", row.budget_initial,
                    f"funds.{key}.budget_initial")
-        _money(table, f"{key}.budget", f"{row.name}全年预算数", row.budget, f"funds.{key}.budget")
-        _money(table, f"{key}.spent", f"{row.name}执行数", row.spent, f"funds.{key}.spent")
+        _money(table, v.breakdown_id(n, "budget"), f"{row.name}全年预算数", row.budget, f"funds.{key}.budget")
+        _money(table, v.breakdown_id(n, "spent"), f"{row.name}执行数", row.spent, f"funds.{key}.spent")
         if row.budget:
-            _rate(table, f"{key}.rate", f"{row.name}执行率", row.spent, row.budget,
+            _rate(table, v.breakdown_id(n, "rate"), f"{row.name}执行率", row.spent, row.budget,
                   f"{row.name}执行数 ÷ {row.name}全年预算数 × 100")
     if rows:
-        budgets = [f"breakdown[{n}].budget" for n in range(len(rows))]
-        spents = [f"breakdown[{n}].spent" for n in range(len(rows))]
-        _derived_money(table, "breakdown.sum_budget", "分项全年预算数合计",
+        budgets = [v.breakdown_id(n, "budget") for n in range(len(rows))]
+        spents = [v.breakdown_id(n, "spent") for n in range(len(rows))]
+        _derived_money(table, v.BREAKDOWN_SUM_BUDGET, "分项全年预算数合计",
                        sum(r.budget for r in rows), "各分项全年预算数之和", budgets)
-        _derived_money(table, "breakdown.sum_spent", "分项执行数合计", sum(r.spent for r in rows),
+        _derived_money(table, v.BREAKDOWN_SUM_SPENT, "分项执行数合计", sum(r.spent for r in rows),
                        "各分项执行数之和", spents)
 
 
 def _indicators(table: FactTable) -> None:
     for row in table.sheet.indicators:
-        ind, key = row.indicator, f"ind.{row.indicator.id}"
+        ind = row.indicator
         where = f"indicators[{table.figures.indicators.index(ind)}]"
         for what, parsed, label in (("target", row.target, "年度指标值"), ("actual", row.actual, "实际完成值")):
             # An actual that cannot be judged (≥266米) is kept as written: its number states nothing.
             as_text = parsed.value is None or (what == "actual" and bool(row.pending))
             value = parsed.text if as_text else parsed.value
-            table.add(Fact(f"{key}.{what}", f"{ind.name}{label}", value, "" if as_text else parsed.unit,
+            table.add(Fact(v.indicator_id(ind.id, what), f"{ind.name}{label}", value, "" if as_text else parsed.unit,
                            parsed.decimals, source=f"{where}.{what}"))
-        table.add(Fact(f"{key}.weight", f"{ind.name}分值", row.weight, "分", precision(row.weight),
+        table.add(Fact(v.indicator_id(ind.id, "weight"), f"{ind.name}分值", row.weight, "分", precision(row.weight),
                        "评分方案按组均分" if row.weight_filled else "", source=f"{where}.weight"))
         if row.pending:  # no score is stated for an indicator whose completion cannot be judged
-            table.add(Fact(f"{key}.score", f"{ind.name}得分", "待确认", formula=row.formula))
+            table.add(Fact(v.indicator_id(ind.id, "score"), f"{ind.name}得分", "待确认", formula=row.formula))
         else:
-            table.add(Fact(f"{key}.score", f"{ind.name}得分", row.score, "分", precision(row.score), row.formula))
+            table.add(Fact(v.indicator_id(ind.id, "score"), f"{ind.name}得分", row.score, "分", precision(row.score),
+                           row.formula))
         if row.completion is not None:
-            table.add(Fact(f"{key}.completion", f"{ind.name}完成率", row.completion, "%",
+            table.add(Fact(v.indicator_id(ind.id, "completion"), f"{ind.name}完成率", row.completion, "%",
                            precision(row.completion), "实际完成值 ÷ 年度指标值 × 100（反向指标取倒数）"))
         if row.verdict == "未完成" and row.target.value is not None and row.actual.value is not None:
             gap = abs(row.target.value - row.actual.value)
             decimals = max(row.target.decimals, row.actual.decimals)
-            table.add(Fact(f"{key}.gap", f"{ind.name}与目标差距", round(gap, decimals), row.target.unit,
-                           decimals, "|年度指标值 − 实际完成值|"))
+            table.add(Fact(v.indicator_id(ind.id, "gap"), f"{ind.name}与目标差距", round(gap, decimals),
+                           row.target.unit, decimals, "|年度指标值 − 实际完成值|"))
 
 
 def _scores(table: FactTable) -> None:
     sheet, scheme = table.sheet, table.scheme
     rows = sheet.indicators
     met = sum(r.verdict in ("已完成", "超额完成") for r in rows)
-    table.add(Fact("scheme.total", "满分", scheme.total, "分", precision(scheme.total), source="scheme"))
-    table.add(Fact("scheme.execution_threshold", "执行率须说明原因的下限", scheme.thresholds.execution_rate,
+    table.add(Fact(v.SCHEME_TOTAL, "满分", scheme.total, "分", precision(scheme.total), source="scheme"))
+    table.add(Fact(v.SCHEME_EXECUTION_THRESHOLD, "执行率须说明原因的下限", scheme.thresholds.execution_rate,
                    "%", precision(scheme.thresholds.execution_rate), source="scheme"))
-    table.add(Fact("scheme.overshoot", "超目标须说明原因的比例", scheme.thresholds.overshoot, "%",
+    table.add(Fact(v.SCHEME_OVERSHOOT, "超目标须说明原因的比例", scheme.thresholds.overshoot, "%",
                    precision(scheme.thresholds.overshoot), source="scheme"))
-    table.add(Fact("score.execution_weight", "预算执行率分值", sheet.execution_weight, "分",
+    table.add(Fact(v.SCORE_EXECUTION_WEIGHT, "预算执行率分值", sheet.execution_weight, "分",
                    precision(sheet.execution_weight), source="scheme"))
-    table.add(Fact("score.execution", "预算执行率得分", sheet.execution_score, "分",
+    table.add(Fact(v.SCORE_EXECUTION, "预算执行率得分", sheet.execution_score, "分",
                    precision(sheet.execution_score), "预算执行率分值 × 执行率，不超过分值"))
     for n, group in enumerate(scheme.groups):
         members = [r for r in rows if r.group == group.name]
         if members:
             weight, score = sum(r.weight for r in members), sum(r.score for r in members)
-            table.add(Fact(f"group.{n + 1}.weight", f"{group.name}分值", round(weight, 2), "分",
+            table.add(Fact(v.group_id(n, "weight"), f"{group.name}分值", round(weight, 2), "分",
                            precision(weight), "该组指标分值之和"))
-            table.add(Fact(f"group.{n + 1}.score", f"{group.name}得分", round(score, 2), "分",
+            table.add(Fact(v.group_id(n, "score"), f"{group.name}得分", round(score, 2), "分",
                            precision(score), "该组指标得分之和"))
-    table.add(Fact("score.total", "自评总分", sheet.total, "分", precision(sheet.total), "各项得分之和"))
-    table.add(Fact("grade", "绩效等级", sheet.grade, formula="按总分所在等级区间"))
-    table.add(Fact("count.indicators", "绩效指标个数", len(rows), "项", source="indicators"))
-    table.add(Fact("count.met", "完成的指标个数", met, "项", formula="已完成与超额完成的指标计数"))
+    table.add(Fact(v.SCORE_TOTAL, "自评总分", sheet.total, "分", precision(sheet.total), "各项得分之和"))
+    table.add(Fact(v.GRADE, "绩效等级", sheet.grade, formula="按总分所在等级区间"))
+    table.add(Fact(v.COUNT_INDICATORS, "绩效指标个数", len(rows), "项", source="indicators"))
+    table.add(Fact(v.COUNT_MET, "完成的指标个数", met, "项", formula="已完成与超额完成的指标计数"))
     # Kept even when zero: "两项超额完成" must be checked against 0, not matched to another count.
-    table.add(Fact("count.exceeded", "超额完成的指标个数", sum(r.verdict == "超额完成" for r in rows), "项",
+    table.add(Fact(v.COUNT_EXCEEDED, "超额完成的指标个数", sum(r.verdict == "超额完成" for r in rows), "项",
                    formula="超额完成的指标计数"))
-    table.add(Fact("count.missed", "未完成的指标个数", sum(r.missed for r in rows), "项",
+    table.add(Fact(v.COUNT_MISSED, "未完成的指标个数", sum(r.missed for r in rows), "项",
                    formula="未完成、部分完成与基本完成的指标计数"))
     pending = sum(bool(r.pending) for r in rows)
     if pending:
-        table.add(Fact("count.pending", "完成程度待确认的指标个数", pending, "项", formula="待确认的指标计数"))
+        table.add(Fact(v.COUNT_PENDING, "完成程度待确认的指标个数", pending, "项", formula="待确认的指标计数"))
 
 
 def _reported(table: FactTable) -> None:
     ev = table.figures.evaluation
     if ev.score is not None:
-        table.add(Fact("evaluation.score", "单位自报总分", ev.score, "分", _input_decimals(ev.score),
+        table.add(Fact(v.EVALUATION_SCORE, "单位自报总分", ev.score, "分", _input_decimals(ev.score),
                        source="evaluation.score"))
     if ev.grade is not None:
-        table.add(Fact("evaluation.grade", "单位自报等级", ev.grade, source="evaluation.grade"))
+        table.add(Fact(v.EVALUATION_GRADE, "单位自报等级", ev.grade, source="evaluation.grade"))
     if ev.execution_rate is not None:
-        table.add(Fact("evaluation.execution_rate", "单位自报执行率", ev.execution_rate, "%",
+        table.add(Fact(v.EVALUATION_EXECUTION_RATE, "单位自报执行率", ev.execution_rate, "%",
                        _input_decimals(ev.execution_rate), source="evaluation.execution_rate"))

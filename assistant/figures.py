@@ -30,6 +30,7 @@ from assistant.validation import (
     load_yaml,
     shown,
 )
+from assistant.vocabulary import OP_SIGNS, PREFIX_OPS, SUFFIX_OPS, Op
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 LEVEL2 = (
@@ -165,9 +166,6 @@ class Figures(_Strict):
 
 # ---------------------------------------------------------------- targets and actuals
 
-Op = Literal[">=", ">", "<=", "<", "="]
-
-
 @dataclass(frozen=True)
 class Parsed:
     """A target or actual value read from its text: operator, number, unit, or qualitative text."""
@@ -184,22 +182,11 @@ class Parsed:
         return self.value is None
 
 
-_PREFIX_OPS: list[tuple[str, Op]] = [
-    ("≥", ">="), (">=", ">="), ("＞=", ">="), ("不少于", ">="), ("不低于", ">="), ("至少", ">="),
-    ("大于等于", ">="), ("≤", "<="), ("<=", "<="), ("不超过", "<="), ("不高于", "<="), ("不多于", "<="),
-    ("小于等于", "<="), ("控制在", "<="), (">", ">"), ("＞", ">"), ("大于", ">"), ("高于", ">"),
-    ("超过", ">"), ("<", "<"), ("＜", "<"), ("小于", "<"), ("低于", "<"), ("少于", "<"),
-    ("=", "="), ("＝", "="), ("达到", ">="),
-]
-_SUFFIX_OPS: list[tuple[str, Op]] = [
-    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
-]
 # A target that starts with a comparison sign and has no digit at all (≥abc): a slip, not a qualitative target.
 _OPERATOR_ONLY = re.compile(r"^[≥≤<>=＞＜＝][^0-9０-９]*$")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(.*)$")
 _UNIT = re.compile(r"^[%％]$|^[\u4e00-\u9fff（）()a-zA-Z/²³]{1,8}$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
-_SYMBOLS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "="}
 
 
 def decimals_of(text: str, significant_zeros: bool = True) -> int:
@@ -232,13 +219,13 @@ def parse_value(raw: str | float, unit: str = "") -> Parsed:
     written_unit = m.group(2).replace("％", "%")
     note = ""
     if word or suffix:
-        shown = f"{_SYMBOLS[op or '=']}{m.group(1)}{written_unit or unit}"
+        shown = f"{OP_SIGNS[op or '=']}{m.group(1)}{written_unit or unit}"
         note = f"「{raw.strip()}」按 {shown} 理解"
     return Parsed(raw.strip(), op, float(m.group(1)), written_unit or unit, decimals_of(m.group(1)), note)
 
 
 def _strip_prefix(text: str) -> tuple[Op | None, str, str]:
-    for word, op in _PREFIX_OPS:
+    for word, op in PREFIX_OPS:
         if text.startswith(word):
             is_word = not re.match(r"[≥≤<>=＞＜＝]", word)
             return op, text[len(word):].strip(), word if is_word else ""
@@ -246,7 +233,7 @@ def _strip_prefix(text: str) -> tuple[Op | None, str, str]:
 
 
 def _strip_suffix(text: str) -> tuple[str, Op | None, str]:
-    for word, op in _SUFFIX_OPS:
+    for word, op in SUFFIX_OPS:
         if text.endswith(word):
             return text[: -len(word)].strip(), op, word
     return text, None, ""

@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.chat import ChatClient, ModelUnavailable, StreamEvent
 from assistant.chat_prompt import PromptPlan, count_tokens, message_records, repair_message
-from assistant.check import CheckResult, Matcher, check_text
+from assistant.check import CheckResult, check_text
+from assistant.matching import Matcher
 from assistant.report import Paragraph, Sentence, split_sentences
+from assistant.vocabulary import MISSING_MARK
 
 if TYPE_CHECKING:
     from assistant.facts import FactTable
     from assistant.report import Section
     from assistant.runlog import RunLog
 
-PLACEHOLDER = "【待补充"
 CUT_SHORT = {"length": "回复在写完之前达到了长度上限，请写得更简洁，完整输出整节正文",
              "content_filter": "回复被服务端的内容过滤截断，请改写后完整输出整节正文"}
 _FENCE_LINE = re.compile(r"^\s*```")
@@ -95,7 +96,7 @@ def find_problems(text: str, result: CheckResult, draft: Section) -> list[dict[s
     out = [{"code": f.code, "text": f.text, "message": f.message} for f in result.findings if f.severity == "error"]
     if not text.strip():
         out.append({"code": "empty_reply", "text": "", "message": "回复中没有正文"})
-    elif text.count(PLACEHOLDER) < draft.text.count(PLACEHOLDER):
+    elif text.count(MISSING_MARK) < draft.text.count(MISSING_MARK):
         out.append({"code": "placeholder_dropped", "text": "【待补充：……】",
                     "message": "底稿中的【待补充：……】标记被删去或改写了，请原样保留"})
     return out

@@ -56,6 +56,8 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from assistant.vocabulary import QUALIFIER_SIGNS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+
 _SP = r"[ \t\u3000\u00a0]*"
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_NUM = _CN_DIGITS + "十百千万亿"
@@ -96,11 +98,8 @@ _NUMBER_RE = re.compile(
     rf"(?=[-−\d半{_CN_NUM}])(?P<pre>百分之)?(?:{_AR}|{_CN}|(?P<half>半))(?P<inner>余|多)?"
     rf"(?:{_SP}(?:(?P<pct>[%％])|(?P<unit>{_UNITS})(?P<ci>[（(][次套个件台][）)])?))?"
 )
-_PREFIX_RE = re.compile(
-    rf"(?:大约|约|将近|接近|近|超过|超|逾|不少于|不低于|不超过|不高于|不足|至少|[≥≤><＞＜⩾⩽≧≦])"
-    rf"{_SP}\Z"
-)
-_SUFFIX_RE = re.compile(rf"{_SP}(以上|以下|左右|以内)")
+_PREFIX_RE = re.compile(rf"(?:{'|'.join(QUALIFIERS_BEFORE)}|[{QUALIFIER_SIGNS}]){_SP}\Z")
+_SUFFIX_RE = re.compile(rf"{_SP}({'|'.join(QUALIFIERS_AFTER)})")
 _RANGE_GAP_RE = re.compile(rf"{_SP}[-~～—–至到]{_SP}")
 # Shares written as parts of a whole, and 元 with 角/分: read before the plain numbers, whose
 # matches inside them are dropped (三分之一 would otherwise be nothing, 5元5角 two numbers).

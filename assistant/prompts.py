@@ -8,9 +8,10 @@ from typing import Any
 
 import jinja2
 
+from assistant import vocabulary as v
+from assistant.vocabulary import BASIS_LABELS, OP_WORDS, basis_of_rate
+
 _DIGITS = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
-_OP_WORDS = {"≥": "不少于", ">=": "不少于", ">": "高于", "＞": "高于", "≤": "不超过", "<=": "不超过",
-             "<": "低于", "＜": "低于", "不少于": "不少于", "不低于": "不低于", "不超过": "不超过"}
 
 
 def sentence(text: str) -> str:
@@ -24,18 +25,14 @@ def clause(text: str) -> str:
     return text.strip().rstrip("。；;.！!")
 
 
-def op_word(target_text: str) -> str:
-    """Return the Chinese comparison word for a target's operator ("≥5" → 不少于), or ""."""
-    for symbol, word in _OP_WORDS.items():
-        if target_text.strip().startswith(symbol):
-            return word
-    return ""
+def op_word(op: str | None) -> str:
+    """Return the word a draft writes for a target's operator (">=" → 不少于), or "" for none or "="."""
+    return OP_WORDS.get(op or "", "")
 
 
-def basis_of(label: str) -> str:
-    """Return the basis named in an execution-rate label ("预算执行率（按全年预算数）" → 全年预算数)."""
-    m = re.search(r"按(.+?)）", label)
-    return m.group(1) if m else label
+def basis_of(rate: str) -> str:
+    """Return the basis an execution-rate fact divides by ("rate.allocated" → 实际到位资金)."""
+    return BASIS_LABELS[basis_of_rate(rate)]
 
 
 def cell(text: str) -> str:
@@ -61,6 +58,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(sentence=sentence, clause=clause, op_word=op_word, basis_of=basis_of,
                        has_digits=has_digits, cell=cell)
+    # Fact ids are spelled by the vocabulary, never concatenated in a template.
+    env.globals.update(ind_id=v.indicator_id, breakdown_id=v.breakdown_id, rate_id=v.rate_id,
+                       missing=v.missing)
     return env
 
 

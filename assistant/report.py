@@ -169,7 +169,7 @@ def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
     text = render("self_evaluation_table.j2", t=facts, project=fig.project, funds=fig.funds,
                   rows=facts.sheet.indicators, overshoot=facts.scheme.thresholds.overshoot,
                   basis_word=_BASIS_NOTE.get(facts.sheet.basis, ""),
-                  breakdown=[{"name": r.name, "key": f"breakdown[{n}]"} for n, r in enumerate(fig.funds.breakdown)])
+                  breakdown=[{"name": r.name, "n": n} for n, r in enumerate(fig.funds.breakdown)])
     rows = []
     for line in filter(None, (line.strip() for line in text.splitlines())):
         kind, _, body = line.partition("> ")

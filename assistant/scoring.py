@@ -15,7 +15,6 @@ from assistant.figures import Figures, Indicator, Parsed, parse_value
 
 Verdict = Literal["已完成", "超额完成", "基本完成", "部分完成", "未完成", "待确认"]
 PENDING: Verdict = "待确认"
-BASIS_LABELS = {"budget_adjusted": "全年预算数", "budget_initial": "年初预算数", "allocated": "实际到位资金"}
 
 
 class Group(BaseModel):

@@ -24,10 +24,11 @@ from pathlib import Path
 import cn2an
 import yaml
 
-from assistant.check import Matcher, check_text
+from assistant.check import check_text
 from assistant.draft import draft_report
 from assistant.facts import FactTable, build_facts, format_number
 from assistant.figures import read_figures
+from assistant.matching import Matcher
 from assistant.numbers import Quantity, read_quantities
 from assistant.report import to_markdown
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from assistant.check import check_report, check_text
+from assistant.check import check_text
 from assistant.draft import draft_report
 from assistant.facts import build_facts
 from assistant.figures import read_figures
 from assistant.report import to_markdown
+from assistant.report_check import check_report
 from assistant.report_text import read_report_text
 from assistant.word import write_docx
 from tests.conftest import CASES, ROOT, case_files

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.check import check_claims
+from assistant.claims import check_claims
 from assistant.diagnose import diagnose, diagnose_text
 from assistant.draft import DEVIATION_CODES, draft_report
 from assistant.facts import FactTable, build_facts
