@@ -19,6 +19,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from assistant.files import InputFileError, read_regular
 from assistant.validation import (
     Amount,
+    Identifier,
     Name,
     Number,
     Text,
@@ -120,7 +121,7 @@ class Funds(_Strict):
 
 
 class Indicator(_Strict):
-    id: str = ""
+    id: Identifier = ""
     level1: Literal["产出指标", "效益指标", "满意度指标", "成本指标"]
     level2: str
     name: Name
@@ -260,6 +261,7 @@ _MESSAGES = {
     "date_parsing": "日期格式应为 YYYY-MM-DD，收到「{input}」",
     "date_type": "日期格式应为 YYYY-MM-DD，收到「{input}」",
     "finite_number": "应为有限的数字，收到「{input}」",
+    "string_pattern_mismatch": "「{input}」含有不能用于编号的字符（空白、⟦、⟧ 或 |）",
 }
 
 

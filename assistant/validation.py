@@ -86,6 +86,8 @@ def _bounded(value: Any) -> Any:
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
+# An indicator id becomes part of fact ids (ind.<id>.actual) and of the marks templates write.
+Identifier = Annotated[str, AfterValidator(_clean_text), Field(pattern=r"^[^\s⟦⟧|]*$")]
 Name = Annotated[str, Field(min_length=1), AfterValidator(_clean_text), AfterValidator(_visible)]
 Number = Annotated[float, BeforeValidator(_no_bool), AfterValidator(_bounded)]
 Year = Annotated[int, BeforeValidator(_no_bool), Field(ge=1990, le=2100)]

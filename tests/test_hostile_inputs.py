@@ -82,6 +82,8 @@ REFUSED = [
     ("target_rtl", figures(('target: "≥100人"', 'target: "\\u200f≥100人"')), "indicators[0].target", "U+200F"),
     # Control characters, which Word would refuse after the Markdown was written
     ("control_in_name", figures(("name: 培训经费", 'name: "培训\\x01经费"')), "project.name", "控制字符 U+0001"),
+    ("mark_in_id", figures(("  - level1: 产出指标", "  - id: a⟧b\n    level1: 产出指标")), "indicators[0].id",
+     "不能用于编号"),
     ("escape_in_evidence", figures(("evidence: 按计划组织培训", 'evidence: "按计划\\e[31m组织"')),
      "indicators[0].evidence", "控制字符 U+001B"),
 ]
