@@ -1,19 +1,21 @@
 """Drafting files: one or many figures files to Markdown, Word, JSON and a check report each.
 
 Projects are drafted concurrently when the writer waits on a model; a project whose outputs are
-all present and newer than its figures file is skipped unless forced (so an interrupted batch
-resumes where it stopped); one failing project never stops the others.
+all present and were drafted from the same figures with the same settings is skipped unless forced
+(so an interrupted batch resumes where it stopped); one failing project never stops the others.
+A project's four files are written into a hidden folder and moved in together, or not at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-import tempfile
+import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from assistant import __version__
 from assistant.chat import redact
 from assistant.draft import PLAN, draft_report
 from assistant.figures import FiguresError, read_figures
+from assistant.files import InputFileError, Staging, name_problem, os_error_text, read_regular
 from assistant.findings import Finding
-from assistant.report import to_json, to_markdown
+from assistant.report import report_data, to_markdown
 from assistant.report_check import check_report
 from assistant.report_text import markdown_text
 from assistant.runlog import RunLog
@@ -65,6 +69,13 @@ class Job:
     settings: Settings
     force: bool = False
     progress: Callable[[int], None] = lambda n: None
+    cancel: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: nothing more is moved in
+    commit_lock: threading.Lock = field(default_factory=threading.Lock)
+    staging: set[Path] = field(default_factory=set)  # hidden folders of the projects being written
+
+
+class Cancelled(Exception):
+    """The batch was interrupted: the project stops before anything of it is moved in."""
 
 
 def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Console, *,
@@ -76,17 +87,23 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
     writer = writer or make_writer(settings)
     # Only a writer that waits on a model gains from threads; the template writer is pure computation.
     workers = settings.project_concurrency if getattr(writer, "concurrency", 1) > 1 else 1
+    refused = name_problems(files, out_dir)
     try:
         with _Progress(console, len(files) * len(PLAN)) as advance:
             job = Job(out_dir, scheme, writer, settings, force, advance)
 
             def one(path: Path) -> DraftResult:
-                result = draft_one(path, job)
+                result = DraftResult(path, error=refused[path]) if path in refused else draft_one(path, job)
                 _announce(console, result)
                 return result
 
-            with ThreadPoolExecutor(workers, thread_name_prefix="project") as pool:
+            pool = ThreadPoolExecutor(workers, thread_name_prefix="project")
+            try:
                 results = list(pool.map(one, files))
+            except BaseException:  # Ctrl-C: stop at once, and let no unfinished project be moved in
+                _cancel(job, pool)
+                raise
+            pool.shutdown()
     finally:
         if own_writer and hasattr(writer, "close"):
             writer.close()
@@ -94,10 +111,42 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
     return results
 
 
+def name_problems(files: list[Path], out_dir: Path) -> dict[Path, str]:
+    """Return, before any work, the files whose outputs cannot be written: names too long, or shared.
+
+    proj.yaml and proj.json in one batch would both write proj.md; neither is drafted, so neither
+    silently replaces the other or is skipped as "up to date".
+    """
+    by_stem: dict[str, list[Path]] = {}
+    for path in dict.fromkeys(files):
+        by_stem.setdefault(path.stem, []).append(path)
+    out: dict[Path, str] = {}
+    for stem, paths in by_stem.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = "、".join(str(p) for p in paths if p != path)
+                out[path] = f"{path}：与 {others} 的输出同名（{stem}.md 等），为免互相覆盖均未起草，请改名后重试"
+        elif problem := name_problem(stem, out_dir, SUFFIXES):
+            out[paths[0]] = f"{paths[0]}：{problem}"
+    return out
+
+
+def _cancel(job: Job, pool: ThreadPoolExecutor) -> None:
+    job.cancel.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    with job.commit_lock:  # a project moving its files in finishes that first; none starts after
+        for folder in list(job.staging):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def draft_one(path: Path, job: Job) -> DraftResult:
     """Return the result of one file; any failure becomes the result's error, never an exception."""
     try:
         return draft_file(path, job.out_dir, job.scheme, job)
+    except OSError as exc:
+        job.progress(len(PLAN))
+        where = f"「{exc.filename}」" if exc.filename else ""
+        return DraftResult(path, error=f"{path}：无法写出结果{where}（{os_error_text(exc)}），未写出任何文件")
     except Exception as exc:  # one project's failure must not stop the batch
         job.progress(len(PLAN))
         return DraftResult(path, error=redact(f"{path}：起草失败（{type(exc).__name__}：{exc}）", job.settings))
@@ -107,26 +156,36 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
     """Return the result of drafting one figures file; nothing is written when it cannot be read."""
     job = job or Job(out_dir, scheme, make_writer(Settings()), Settings())
     outputs = tuple(out_dir / f"{path.stem}{suffix}" for suffix in SUFFIXES)
-    if not job.force and _up_to_date(path, outputs):
-        job.progress(len(PLAN))
-        return DraftResult(path, outputs, skipped=True)
     try:
+        stamp = _stamp(path, job)
+        if not job.force and _up_to_date(outputs, stamp):
+            job.progress(len(PLAN))
+            return DraftResult(path, outputs, skipped=True)
         fig = read_figures(path)
-    except FiguresError as exc:
+    except (InputFileError, FiguresError) as exc:
         job.progress(len(PLAN))
         return DraftResult(path, error=str(exc))
     started = time.monotonic()
     run = _run_log(path, job.settings)
-    report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: job.progress(1))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: _step(job, 1))
     markdown = to_markdown(report)
-    check = check_report(markdown_text(markdown), report.facts, list(report.findings))
-    _atomic(outputs[0], lambda p: p.write_text(markdown, encoding="utf-8"))
-    _atomic(outputs[1], lambda p: write_docx(report, p, review_comments(check.findings), source_text=markdown))
-    _atomic(outputs[2], lambda p: p.write_text(to_json(report), encoding="utf-8"))
-    _atomic(outputs[3], lambda p: p.write_text(_dumps(check.to_json()), encoding="utf-8"))
+    plain = markdown_text(markdown)
+    check = check_report(plain, report.facts, list(report.findings))
+    with Staging(out_dir) as staging:
+        job.staging.add(staging.folder)
+        try:
+            staging.path(outputs[0]).write_text(markdown, encoding="utf-8")
+            write_docx(report, staging.path(outputs[1]), review_comments(check.findings), source_text=plain)
+            staging.path(outputs[2]).write_text(_dumps({**report_data(report), "drafted_from": stamp}), "utf-8")
+            staging.path(outputs[3]).write_text(_dumps(check.to_json()), encoding="utf-8")
+            with job.commit_lock:
+                if job.cancel.is_set():
+                    raise Cancelled()
+                staging.commit()
+        finally:
+            job.staging.discard(staging.folder)
     if run is not None:
-        run.write("run.json", _run_record(path, job, time.monotonic() - started))
+        run.write("run.json", _run_record(path, job, time.monotonic() - started, stamp))
     meta = [s.meta for s in report.sections]
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
                        repaired=sum(bool(m.get("repaired")) for m in meta),
@@ -137,7 +196,8 @@ def summary_table(results: list[DraftResult]) -> Table:
     """Return the closing summary: project, writer, sections repaired, fallen back, errors, status."""
     skipped = any(r.skipped for r in results)
     table = Table(title="起草结果", title_justify="left",
-                  caption="“跳过”：输出已存在且比数据文件新；加 --force 重新起草" if skipped else None)
+                  caption="“跳过”：数据文件和设置（评分方案、起草方式、模型）与上次起草时相同；加 --force 重新起草"
+                  if skipped else None)
     table.add_column("项目", overflow="fold")
     table.add_column("起草方式", no_wrap=True)
     for name in ("修正章节", "回退章节", "错误"):
@@ -150,12 +210,27 @@ def summary_table(results: list[DraftResult]) -> Table:
     return table
 
 
-def _up_to_date(source: Path, outputs: tuple[Path, ...]) -> bool:
-    """Return whether every output exists and is newer than the figures file (a finished project)."""
+def _step(job: Job, n: int) -> None:
+    """Advance the progress bar; stop the project here when the batch was interrupted."""
+    if job.cancel.is_set():
+        raise Cancelled()
+    job.progress(n)
+
+
+def _stamp(path: Path, job: Job) -> dict[str, Any]:
+    """Return what a draft depends on: the figures' bytes (as a hash), scheme, writer, model, version."""
+    return {"figures_sha256": hashlib.sha256(read_regular(path)).hexdigest(), "scheme": job.scheme.name,
+            "writer": job.writer.name, "model": job.settings.model if job.writer.name != "template" else None,
+            "version": __version__}
+
+
+def _up_to_date(outputs: tuple[Path, ...], stamp: dict[str, Any]) -> bool:
+    """Return whether every output exists and NAME.json was drafted from the same figures and settings."""
     try:
-        newest_input = source.stat().st_mtime
-        return all(p.stat().st_mtime >= newest_input for p in outputs)
-    except OSError:
+        if not all(p.is_file() for p in outputs):
+            return False
+        return bool(json.loads(outputs[2].read_text("utf-8")).get("drafted_from") == stamp)
+    except (OSError, ValueError, AttributeError):
         return False
 
 
@@ -165,8 +240,8 @@ def _run_log(path: Path, settings: Settings) -> RunLog | None:
     return RunLog(settings.run_dir / path.stem, lambda text: redact(text, settings))
 
 
-def _run_record(path: Path, job: Job, seconds: float) -> dict[str, Any]:
-    return {"source": str(path), "writer": job.writer.name, "seconds": round(seconds, 3),
+def _run_record(path: Path, job: Job, seconds: float, stamp: dict[str, Any]) -> dict[str, Any]:
+    return {"source": str(path), "writer": job.writer.name, "seconds": round(seconds, 3), "drafted_from": stamp,
             "settings": job.settings.model_dump(mode="json", exclude={"api_key"})}
 
 
@@ -194,25 +269,6 @@ class _Progress:
         self._bar.stop()
 
 
-# The process umask, read once at import: os.umask can only be read by setting it, which is not
-# safe once the batch's worker threads are creating files.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2)
 
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder, so a crash never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        # mkstemp makes the file private (0600); a report should get the mode any new file gets.
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -54,6 +55,20 @@ def _figure_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+def _output_folder(out: Path) -> None:
+    """Create the output folder, or exit 2 saying in Chinese why it cannot be one."""
+    from assistant.files import os_error_text
+
+    if out.exists() and not out.is_dir():
+        _fail(f"输出位置「{out}」是一个文件，不是文件夹；请用 -o 指定文件夹")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"无法创建输出文件夹「{out}」：{os_error_text(exc)}")
+    if not os.access(out, os.W_OK | os.X_OK):
+        _fail(f"无法写入输出文件夹「{out}」：没有权限")
+
+
 BACKEND_HELP = "起草方式：template（离线模板，默认）或 openai（OpenAI 兼容的对话模型）"
 RUN_DIR_HELP = "记录每个项目的事实、检索资料、提示、回复和核对结果的文件夹（不含 API 密钥）"
 
@@ -92,9 +107,17 @@ def draft(
         writer = make_writer(settings)
     except ChatNotConfigured as exc:
         _fail(str(exc))
+    _output_folder(out)
     try:
         results = draft_files(files, out, _scheme(settings.scheme), Console(stderr=True), settings=settings,
                               writer=writer, force=force)
+    except KeyboardInterrupt:
+        # Worker threads may be waiting on a model; exit now rather than wait for them. Nothing of an
+        # unfinished project was moved in (draft_files removed their hidden folders).
+        typer.echo("已中断：已完成的项目已写出，未完成的项目没有写出任何文件。", err=True)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(130)
     finally:
         if hasattr(writer, "close"):
             writer.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 _REASONS = {
@@ -59,3 +61,77 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return False
+
+
+# The process umask, read once at import: os.umask can only be read by setting it, which is not
+# safe once worker threads are creating files.
+UMASK = os.umask(0o022)
+os.umask(UMASK)
+
+
+class Staging:
+    """A project's outputs: written into a hidden folder beside their final place, then moved in together.
+
+    `commit` moves every staged file to its final name; if one move fails, the files already
+    moved are taken back out and what was there before is put back, so a project is either all
+    new or all old. `close` removes the hidden folder and anything left in it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(dir=folder, prefix=".staging-"))
+        self._files: list[tuple[Path, Path]] = []
+
+    def path(self, final: Path) -> Path:
+        """Return where to write the file that will become `final` (a short name: long names fail late)."""
+        staged = self.folder / f"{len(self._files)}{final.suffix}"
+        self._files.append((staged, final))
+        return staged
+
+    def commit(self) -> None:
+        """Move every staged file to its final name, all or none; raise OSError when that failed."""
+        moved: list[Path] = []
+        kept: list[tuple[Path, Path]] = []
+        try:
+            for n, (staged, final) in enumerate(self._files):
+                os.chmod(staged, 0o666 & ~UMASK)  # a report gets the mode any new file gets
+                if os.path.lexists(final):
+                    os.replace(final, self.folder / f"old-{n}")
+                    kept.append((self.folder / f"old-{n}", final))
+                os.replace(staged, final)
+                moved.append(final)
+        except BaseException:
+            for final in moved:
+                final.unlink(missing_ok=True)
+            for old, final in kept:
+                os.replace(old, final)
+            raise
+
+    def close(self) -> None:
+        """Remove the hidden folder with whatever was not moved in."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def name_problem(stem: str, folder: Path, suffixes: tuple[str, ...]) -> str:
+    """Return why outputs named stem+suffix cannot be written in folder ("" when they can)."""
+    longest = max((stem + s for s in suffixes), key=lambda n: len(os.fsencode(n)))
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        limit = os.pathconf(probe, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(longest))
+    if size > limit:
+        return f"文件名过长：输出「{longest}」有 {size} 字节，超过 {limit} 字节的上限，请缩短数据文件名"
+    for s in suffixes:
+        if (folder / (stem + s)).is_dir():
+            return f"输出位置「{folder / (stem + s)}」已有同名文件夹"
+    return ""

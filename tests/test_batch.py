@@ -100,7 +100,9 @@ def test_a_second_run_resumes_and_force_drafts_again(fake: FakeOpenAI, inputs: P
     assert again() == [False, False] and len(fake.requests) == 24
     assert again() == [True, True] and len(fake.requests) == 24
     assert "跳过" in out.getvalue() and "--force" in out.getvalue()
-    (inputs / "water-missed-2023.yaml").touch()  # a changed figures file is drafted again
+    (inputs / "sample-2024.yaml").touch()  # a newer file with the same figures is still up to date
+    with (inputs / "water-missed-2023.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("# 修改过\n")  # a changed figures file is drafted again
     assert again() == [True, False] and len(fake.requests) == 36
     assert again(force=True) == [False, False] and len(fake.requests) == 60
 

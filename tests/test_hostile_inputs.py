@@ -51,7 +51,7 @@ def cli(*args: str) -> tuple[int, str]:
     """Run the command line in-process; return the exit status and everything it printed."""
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
+    return result.exit_code, result.output  # stdout and stderr, interleaved as a terminal shows them
 
 
 def left_in(folder: Path) -> list[str]:
@@ -246,3 +246,95 @@ def test_escapes_in_a_report_are_shown_not_obeyed(tmp_path: Path) -> None:
     (tmp_path / "r.txt").write_text("全年实际支出\x1b[2J95万元。\x1b]0;title\x07", "utf-8")
     code, output = cli("check", str(tmp_path / "r.txt"), "--figures", str(tmp_path / "p.yaml"))
     assert "\x1b" not in output and "\x07" not in output and "␛[2J" in output
+
+
+# ---------------------------------------------------------------- a project is all or nothing
+
+
+def test_a_long_file_name_that_fits_is_drafted_whole(tmp_path: Path) -> None:
+    stem = "长" * 75 + "a" * 2  # 227 bytes: NAME.check.json is 238, under the 255-byte limit
+    (tmp_path / f"{stem}.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", str(tmp_path / f"{stem}.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0, output
+    assert left_in(tmp_path / "out") == sorted(f"{stem}{s}" for s in (".check.json", ".docx", ".json", ".md"))
+
+
+def test_a_file_name_too_long_for_its_outputs_is_refused_before_any_work(tmp_path: Path) -> None:
+    stem = "长" * 80 + "a" * 5  # 245 bytes: the figures file fits, NAME.check.json (256) does not
+    (tmp_path / f"{stem}.yaml").write_text(BASE, "utf-8")
+    (tmp_path / "ok.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", str(tmp_path / f"{stem}.yaml"), str(tmp_path / "ok.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 2 and "文件名过长" in output and "256 字节" in output
+    assert left_in(tmp_path / "out") == ["ok.check.json", "ok.docx", "ok.json", "ok.md"]
+
+
+def test_inputs_whose_outputs_would_clash_are_all_refused(tmp_path: Path) -> None:
+    for suffix in (".yaml", ".yml"):
+        (tmp_path / f"proj{suffix}").write_text(BASE, "utf-8")
+    (tmp_path / "proj.json").write_text(json.dumps({"project": {"name": "a", "unit": "b", "year": 2024},
+                                                    "funds": {"budget_initial": 1, "spent": 1}}), "utf-8")
+    code, output = cli("draft", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert code == 2 and output.count("的输出同名") == 3 and "跳过" not in output
+    assert left_in(tmp_path / "out") == []
+
+
+def test_other_settings_are_not_up_to_date(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    runs = [cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"), *extra)
+            for extra in ((), (), ("--scheme", "sichuan"))]
+    assert [code for code, _ in runs] == [0, 0, 0]
+    assert "跳过" not in runs[0][1] and "跳过" in runs[1][1] and "跳过" not in runs[2][1]
+    data = json.loads((tmp_path / "out/p.json").read_text("utf-8"))
+    assert data["scheme"] == "sichuan" and data["drafted_from"]["scheme"] == "sichuan"
+    assert data["drafted_from"]["writer"] == "template" and len(data["drafted_from"]["figures_sha256"]) == 64
+
+
+def test_output_folder_that_is_a_file_is_named_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    (tmp_path / "out").write_text("x", "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 2 and "是一个文件，不是文件夹" in output and "Errno" not in output
+
+
+def test_an_output_folder_that_cannot_be_created_is_named_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "p.yaml" / "out"))
+    assert code == 2 and "路径中有一部分是文件" in output and "Errno" not in output
+
+
+def test_an_unwritable_output_folder_is_named_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    target = folder if os.geteuid() != 0 else Path("/sys/assistant-test-out")  # root may write anywhere but sysfs
+    code, output = cli("draft", str(tmp_path / "p.yaml"), "-o", str(target))
+    assert code == 2 and "没有权限" in output and "Errno" not in output
+
+
+def test_ctrl_c_stops_without_waiting_for_the_model_and_leaves_no_partial_project(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI(delay=60.0).start()  # a model far slower than the wait below
+    try:
+        for n in range(3):
+            (tmp_path / f"p{n}.yaml").write_text(BASE, "utf-8")
+        args = [sys.executable, "-m", "assistant", "draft", *(f"p{n}.yaml" for n in range(3)), "-o", "out",
+                "--backend", "openai", "--model", "slow", "--base-url", server.url, "--index", "no-index"]
+        proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "COLUMNS": "200"})
+        for _ in range(600):  # until the first request reaches the model
+            if server.requests or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert server.requests, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)  # the model would answer only after 60 s
+    finally:
+        server.stop()
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
+    assert left_in(tmp_path / "out") == []
