@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.prompts import render
+from assistant.text import split_sentences
 from assistant.vocabulary import MISSING_MARK
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ MESSAGE_OVERHEAD = 4  # tokens a chat format adds around each message
 MIN_PASSAGE_TOKENS = 60  # a passage trimmed below this says nothing useful: drop it instead
 _FENCE = re.compile(r"</?\s*(参考资料|底稿)\s*>")
 _BLANKS = re.compile(r"\n\s*\n(?:\s*\n)+")
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def fit_passages(passages: Sequence[Passage], room: int) -> tuple[list[dict[str,
 def _trim(text: str, tokens: int) -> str:
     """Return the leading whole sentences of text that fit in `tokens`."""
     out = ""
-    for part in _SENTENCE_END.split(text):
+    for part in split_sentences(text):
         if count_tokens(out + part) > tokens:
             break
         out += part

@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.claims import check_claims
-from assistant.cues import SENTENCE_END, TextCues
+from assistant.cues import TextCues
 from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
 from assistant.matching import Matcher, same_parts
 from assistant.numbers import Quantity, read_quantities
+from assistant.text import sentence_ends
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _rate_reads_as(q: Quantity, rate: float) -> bool:
 def _by_sentence(text: str, numbers: list[CheckedNumber]) -> list[tuple[int, list[CheckedNumber]]]:
     """Return the numbers grouped by the sentence they stand in, with each sentence's start."""
     groups: dict[int, list[CheckedNumber]] = {}
-    bounds = [m.end() for m in SENTENCE_END.finditer(text)]
+    bounds = sentence_ends(text)
     for n in numbers:
         groups.setdefault(TextCues.bound_before(bounds, n.quantity.start), []).append(n)
     return list(groups.items())

@@ -73,7 +73,6 @@ POSTFIX: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
 COMPARISON = re.compile("|".join(v.YARDSTICK_WORDS))
 CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
-SENTENCE_END = re.compile(r"[。；！？\n]")
 _CJK = re.compile(r"[\u4e00-\u9fff]{2}")
 
 

@@ -11,6 +11,7 @@ from assistant import vocabulary as v
 from assistant.facts import FactTable, format_number, precision
 from assistant.findings import Finding
 from assistant.scoring import IndicatorScore, Scheme, grade_of
+from assistant.text import heading_number
 from assistant.vocabulary import BASIS_AMOUNT, BASIS_LABELS
 
 Rule = Callable[[FactTable], list[Finding]]
@@ -277,9 +278,6 @@ RULES: list[Rule] = [_execution, _overspend, _basis_gap, _breakdown, _weights, _
 # ---------------------------------------------------------------- the report text: missing_improvements
 
 PART_WORDS = ("存在的问题", "存在问题", "改进意见", "改进措施")
-# Heading numbers and the level each marks: 一、 > （一） > 1. > （1）.
-_NUMBERING = ((re.compile(r"[一二三四五六七八九十]+[、.．]"), 1), (re.compile(r"[（(][一二三四五六七八九十]+[）)]"), 2),
-              (re.compile(r"\d+[、.．](?!\d)"), 3), (re.compile(r"[（(]\d+[）)]"), 4))
 # What a part holds when it says nothing: "无", "暂无", a dash, or nothing at all.
 _SAYS_NOTHING = re.compile(r"(无|暂无|没有|无问题|不存在问题|无改进意见|/|／|-|—+)?")
 _NOISE = re.compile(r"[\s。．.；;：:，,*_|>#]")
@@ -343,14 +341,16 @@ def _heading(n: int, start: int, line: str) -> _Heading | None:
     stripped = line.strip()
     marks = re.match(r"#{1,6}", stripped)
     rest = stripped[marks.end():].strip() if marks else stripped
-    level = next((lv for pattern, lv in _NUMBERING if pattern.match(rest)), None)
+    number = heading_number(rest)
+    level = number.level if number else None
     if not marks and level is None and not rest.startswith(PART_WORDS):
         return None
     colon = re.search(r"[：:]", rest)
     title, inline = (rest[:colon.start()], rest[colon.end():]) if colon else (rest, "")
     if not marks and ("。" in title or len(title) > 40):
         return None  # a numbered sentence ("1. 资金管理情况。……"), not a heading
-    depth = len(marks.group()) if marks else level or 9  # unnumbered "存在问题：" sits below every heading
+    # an unnumbered "存在问题：" sits below every heading
+    depth = len(marks.group()) if marks else 9 if level is None else level
     return _Heading(n, start, start + len(line), depth, title.strip(), inline.strip())
 
 

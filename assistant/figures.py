@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from assistant.files import InputFileError, read_regular
+from assistant.numbers import read_quantities
 from assistant.validation import (
     Amount,
     Identifier,
@@ -215,14 +216,30 @@ def parse_value(raw: str | float, unit: str = "") -> Parsed:
         return Parsed(raw.strip(), None, None, unit, 0)
     op = op or suffix_op
     m = _NUMBER.match(rest)
-    if not m or (m.group(2) and not _UNIT.match(m.group(2))):
-        return Parsed(raw.strip(), None, None, unit, 0)
-    written_unit = m.group(2).replace("％", "%")
+    if m and (not m.group(2) or _UNIT.match(m.group(2))):
+        number, written_unit, value = m.group(1), m.group(2).replace("％", "%"), float(m.group(1))
+        decimals = decimals_of(number)
+    else:  # the number in words, as the checker reads it: 不少于五个, 一万两千人次
+        read = _one_quantity(rest)
+        if read is None:
+            return Parsed(raw.strip(), None, None, unit, 0)
+        value, written_unit, decimals = read
+        number, word = f"{value:g}", word or rest
     note = ""
     if word or suffix:
-        shown = f"{OP_SIGNS[op or '=']}{m.group(1)}{written_unit or unit}"
+        shown = f"{OP_SIGNS[op or '=']}{number}{written_unit or unit}"
         note = f"「{raw.strip()}」按 {shown} 理解"
-    return Parsed(raw.strip(), op, float(m.group(1)), written_unit or unit, decimals_of(m.group(1)), note)
+    return Parsed(raw.strip(), op, value, written_unit or unit, decimals, note)
+
+
+def _one_quantity(text: str) -> tuple[float, str, int] | None:
+    """Return (value, unit, decimals) when the whole text is one quantity as report text writes it."""
+    found = [q for q in read_quantities(text) if q.is_claim]
+    if len(found) != 1 or (found[0].start, found[0].end) != (0, len(text)) or found[0].step:
+        return None
+    q = found[0]
+    value = q.value if q.kind == "money" else q.value * q.scale
+    return value, q.unit, q.decimals
 
 
 def _strip_prefix(text: str) -> tuple[Op | None, str, str]:

@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _REASONS = {
@@ -135,3 +136,24 @@ def name_problem(stem: str, folder: Path, suffixes: tuple[str, ...]) -> str:
         if (folder / (stem + s)).is_dir():
             return f"输出位置「{folder / (stem + s)}」已有同名文件夹"
     return ""
+def write_atomic(path: Path, write: Callable[[Path], object], durable: bool = False) -> None:
+    """Write path through a temporary file in the same folder, renamed into place once complete, so
+    a crash never leaves half a file; with durable, the bytes reach the disk before the rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        # mkstemp makes the file private (0600); an output gets the mode any new file gets.
+        os.chmod(tmp, 0o666 & ~UMASK)
+        if durable:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text_atomic(path: Path, text: str, durable: bool = False) -> None:
+    """Write text (UTF-8) to path atomically (see `write_atomic`)."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable)

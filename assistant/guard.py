@@ -17,7 +17,8 @@ from assistant.chat import ChatClient, ModelUnavailable, StreamEvent
 from assistant.chat_prompt import PromptPlan, count_tokens, message_records, repair_message
 from assistant.check import CheckResult, check_text
 from assistant.matching import Matcher
-from assistant.report import Paragraph, Sentence, split_sentences
+from assistant.report import Paragraph, Sentence
+from assistant.text import split_sentences, without_heading_number
 from assistant.vocabulary import MISSING_MARK
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 CUT_SHORT = {"length": "回复在写完之前达到了长度上限，请写得更简洁，完整输出整节正文",
              "content_filter": "回复被服务端的内容过滤截断，请改写后完整输出整节正文"}
 _FENCE_LINE = re.compile(r"^\s*```")
-_HEADING_NUMBER = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]")
 _EMPHASIS = re.compile(r"\*\*|__")
 
 
@@ -104,13 +104,13 @@ def find_problems(text: str, result: CheckResult, draft: Section) -> list[dict[s
 
 def clean_reply(text: str, title: str) -> str:
     """Return a reply as paragraphs, one a line: no code fences, Markdown headings, emphasis or title."""
-    plain_title = _HEADING_NUMBER.sub("", title).strip()
+    plain_title = without_heading_number(title).strip()
     lines: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         line = _EMPHASIS.sub("", line).strip()
         if not line or _FENCE_LINE.match(line) or line.startswith("#"):
             continue
-        if not lines and _HEADING_NUMBER.sub("", line).strip() in (plain_title, title):
+        if not lines and without_heading_number(line).strip() in (plain_title, title):
             continue  # the model repeated the heading the report already prints
         lines.append(line)
     return "\n".join(lines)

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from assistant.cues import CLAUSE_END, COMPARISON, POSTFIX, SENTENCE_END, Cue, TextCues, cues_of, named_loosely
+from assistant.cues import CLAUSE_END, COMPARISON, POSTFIX, Cue, TextCues, cues_of, named_loosely
 from assistant.facts import Fact, FactTable, format_number
 from assistant.numbers import Quantity, read_quantities
+from assistant.text import sentence_ends
 from assistant.vocabulary import APPROXIMATE, BOUNDS, RESULT_PREFIX, id_matches, part_of
 
 
@@ -75,7 +76,7 @@ class Matcher:
         hits = [(m.start(), m.end(), self.cues[m.group()]) for m in self._cue_regex.finditer(text)]
         return TextCues(text, hits, [h[1] for h in hits],
                         [m.end() for m in CLAUSE_END.finditer(text)],
-                        [m.end() for m in SENTENCE_END.finditer(text)],
+                        sentence_ends(text),
                         [q.start for q in quantities if q.is_claim])
 
     def claimed(self, cues: TextCues, q: Quantity) -> frozenset[str]:

@@ -53,7 +53,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from assistant.vocabulary import QUALIFIER_SIGNS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
@@ -421,9 +421,3 @@ def read_quantities(text: str) -> list[Quantity]:
             out.append(quantity)
     out.sort(key=lambda q: q.start)
     return _spread_range_units(text, out)
-
-
-def format_number(value: float, decimals: int) -> str:
-    """Return value rounded half-up to decimals places, plain digits without separators."""
-    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{exact:f}"

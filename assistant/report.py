@@ -11,6 +11,7 @@ from typing import Any
 from assistant.facts import Fact, FactTable
 from assistant.findings import Finding
 from assistant.prompts import render
+from assistant.text import split_sentences
 
 # Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
 # only); turning marks into text sentence by sentence is what gives every sentence its provenance.
@@ -18,7 +19,6 @@ from assistant.prompts import render
 # is therefore text, never a fact, and never an unknown id.
 MARK_OPEN = "\x02⟦"
 MARK = re.compile(r"\x02⟦([^⟧|]+)(?:\|(n))?⟧")
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,6 @@ class Report:
     def section(self, section_id: str) -> Section:
         """Return the section with this id."""
         return next(s for s in self.sections if s.id == section_id)
-
-
-def split_sentences(line: str) -> list[str]:
-    """Return a line cut after each 。！？；, keeping every character (so offsets still add up)."""
-    return _SENTENCE_END.split(line)
 
 
 def paragraphs_from_marked(text: str, facts: FactTable) -> tuple[Paragraph, ...]:

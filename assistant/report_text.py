@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import io
 from pathlib import Path
-from typing import Any
 
 from assistant.files import InputFileError, read_regular
+from assistant.reading import DocumentError, decode_text, docx_blocks, open_docx
 
 
 class ReportReadError(ValueError):
@@ -29,16 +28,14 @@ def _read(path: Path) -> str:
     except InputFileError as exc:
         raise ReportReadError(str(exc)) from None
     suffix = path.suffix.lower()
-    if suffix in (".md", ".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+    try:
+        if suffix in (".md", ".txt"):
+            text = decode_text(raw)
             return markdown_text(text) if suffix == ".md" else text
-        raise ReportReadError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
-    if suffix == ".docx":
-        return _docx_text(io.BytesIO(raw), path)
+        if suffix == ".docx":
+            return _docx_text(raw)
+    except DocumentError as exc:
+        raise ReportReadError(f"{path}：{exc}") from None
     raise ReportReadError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .md、.txt 或 .docx")
 
 
@@ -47,21 +44,9 @@ def markdown_text(markdown: str) -> str:
     return html.unescape(markdown)
 
 
-def _docx_text(data: Any, path: Path) -> str:
-    import zipfile
-
-    import docx
-
-    try:
-        doc = docx.Document(data)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReportReadError(f"{path}：不是有效的 Word 文档（{exc}）") from None
-    lines = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                if not cells or cell.text != cells[-1]:  # a merged cell repeats: keep it once
-                    cells.append(cell.text)
-            lines.append("| " + " | ".join(cells) + " |")
+def _docx_text(data: bytes) -> str:
+    """Return a Word report's paragraphs, one a line, then its table rows as "| a | b |"."""
+    blocks = list(docx_blocks(open_docx(data)))
+    lines = [b.text for b in blocks if not b.is_row]
+    lines += ["| " + " | ".join(b.cells) + " |" for b in blocks if b.is_row]
     return "\n".join(lines)

@@ -17,11 +17,11 @@ error message still never reaches the disk.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from assistant.files import write_text_atomic
 
 
 class RunLog:
@@ -40,7 +40,4 @@ class RunLog:
         text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2,
                                                              default=str)
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(self._redact(text))
-        os.replace(tmp, self.folder / name)
+        write_text_atomic(self.folder / name, self._redact(text))

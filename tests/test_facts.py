@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.facts import build_facts, format_number
 from assistant.figures import read_figures
 from tests.conftest import CASES
@@ -50,7 +52,13 @@ def test_every_derived_fact_has_a_formula_and_every_input_a_source() -> None:
             assert fact.formula or fact.source, fact.id
 
 
-def test_format_number_rounds_half_up() -> None:
-    assert format_number(2.675, 2) == "2.68"
-    assert format_number(99.845, 2) == "99.85"
-    assert format_number(0.0, 0) == "0"
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (2.675, 2, "2.68"), (99.845, 2, "99.85"), (0.0, 0, "0"), (1016.525, 2, "1016.53"), (2.5, 0, "3"),
+    (138.78, 2, "138.78"), (3, 2, "3.00"), (0.125, 2, "0.13"), (1387800.0, 0, "1387800"), (73.4256, 2, "73.43"),
+])
+def test_format_number_rounds_half_up(value: float, decimals: int, expected: str) -> None:
+    assert format_number(value, decimals) == expected
+
+
+def test_a_value_that_rounds_to_zero_has_no_minus_sign() -> None:
+    assert format_number(-0.001, 2) == format_number(-0.001, 0) == "0"

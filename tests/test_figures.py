@@ -138,6 +138,9 @@ def test_indicator_ids_come_from_position_when_absent() -> None:
         (">=5", ">=", 5, "", False),
         ("不少于5个", ">=", 5, "个", True),
         ("5个以上", ">=", 5, "个", True),
+        ("不少于五个", ">=", 5, "个", True),  # numbers in words read as the checker reads them
+        ("一万两千人次以上", ">=", 12000, "人次", True),
+        ("百分之九十五", None, 95, "%", True),
         ("≤202.6", "<=", 202.6, "", False),
         ("不超过3天", "<=", 3, "天", True),
         ("<3", "<", 3, "", False),

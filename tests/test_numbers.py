@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.numbers import Quantity, format_number, read_quantities
+from assistant.numbers import read_quantities
 
-SAMPLE = Path("/work/shared/reference/sample-report-2024.md")
+# The shared documents sit beside the checkout (../shared), wherever it is.
+SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "sample-report-2024.md"
 
 
 def claims(text: str) -> list[tuple[str, float, str, str]]:
@@ -273,12 +274,6 @@ FIELDS = [
     ("5元5角", dict(value=5.5, unit="元", kind="money", decimals=1, step=0.0)),
 ]
 
-FORMATS = [
-    (1016.525, 2, "1016.53"), (99.845, 2, "99.85"), (2.5, 0, "3"), (138.78, 2, "138.78"),
-    (3, 2, "3.00"), (0.125, 2, "0.13"), (1387800.0, 0, "1387800"), (73.4256, 2, "73.43"),
-]
-
-
 @pytest.mark.parametrize(("text", "expected"), CLAIMS, ids=[c[0][:24] for c in CLAIMS])
 def test_claims(text, expected):
     assert claims(text) == expected
@@ -302,11 +297,6 @@ def test_fields(text, fields):
     assert {name: getattr(quantity, name) for name in fields} == fields
 
 
-@pytest.mark.parametrize(("value", "decimals", "expected"), FORMATS)
-def test_format_number(value, decimals, expected):
-    assert format_number(value, decimals) == expected
-
-
 ALL_TEXTS = [c[0] for c in CLAIMS] + [c[0] for c in IGNORED]
 
 
@@ -317,14 +307,21 @@ def test_spans_match_text_and_come_in_order(text):
     assert all(a.end <= b.start for a, b in zip(quantities, quantities[1:], strict=False))
 
 
-def test_is_claim_follows_ignored():
-    claim = Quantity(0, 1, "5", 5.0, "", 1.0, 5.0, "", "number", 0)
-    assert claim.is_claim
-    assert not Quantity(0, 1, "5", 5.0, "", 1.0, 5.0, "", "number", 0, ignored="name").is_claim
+def test_a_number_inside_a_name_is_read_but_not_a_claim():
+    (inside,) = read_quantities("建成5G基站")
+    (counted,) = read_quantities("建成5个基站")
+    assert (inside.text, inside.ignored, inside.is_claim) == ("5", "name", False)
+    assert (counted.text, counted.ignored, counted.is_claim) == ("5个", "", True)
+
+
+def _sample() -> str:
+    if not SAMPLE.is_file():
+        pytest.skip("the shared reference report is not beside this checkout")
+    return SAMPLE.read_text(encoding="utf-8")
 
 
 def test_sample_report():
-    text = SAMPLE.read_text(encoding="utf-8")
+    text = _sample()
     found = claims(text)
     assert [q[0] for q in found] == [
         "100分", "189 万元", "139 万元", "138.78 万元", "99.84%", "5 个", "220 家", "54 家",
@@ -336,7 +333,7 @@ def test_sample_report():
 
 
 def test_long_text_is_read():
-    text = (SAMPLE.read_text(encoding="utf-8") * 5)[:10000]
+    text = (_sample() * 5)[:10000]
     quantities = read_quantities(text)
     assert len(quantities) > 100
     assert all(text[q.start:q.end] == q.text for q in quantities)

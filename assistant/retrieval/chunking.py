@@ -8,20 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from assistant.text import MD_HEADING, clean_heading, heading_number, split_sentences
+
 from .ingest import Document, Scalar
 
 SEPARATOR = " > "
-CN_NUM = "一二三四五六七八九十百零〇"
-# Numbering styles of Chinese official documents, outermost first.
-HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^第[{CN_NUM}]+[章节部分]")),
-    ("cn", re.compile(rf"^[{CN_NUM}]+[、．.]")),
-    ("paren-cn", re.compile(rf"^[（(][{CN_NUM}]+[）)]")),
-    ("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
-    ("paren-arabic", re.compile(r"^[（(]\d{1,2}[）)]")),
-)
-MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 # Section kinds, tested on the deepest heading first; order matters where keywords overlap
 # ("存在的问题和偏离绩效目标的原因分析" is about problems, not goals).
 KIND_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -214,17 +205,8 @@ def _pattern_heading(line: str) -> tuple[str, int | None, str, str] | None:
 
 
 def _numbering_style(text: str) -> str | None:
-    for style, pattern in HEADING_STYLES:
-        match = pattern.match(text)
-        if match and text[match.end():].strip():
-            return style
-    return None
-
-
-def clean_heading(text: str) -> str:
-    """Return heading text without Markdown emphasis and with single spaces."""
-    text = re.sub(r"(\*\*|__|`)", "", text).strip().strip("*").strip()
-    return re.sub(r"\s+", " ", text)
+    number = heading_number(text)
+    return number.style if number and text[number.end:].strip() else None
 
 
 def section_kind(path: tuple[str, ...]) -> str:
@@ -273,7 +255,8 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 
 def _split_long(text: str, max_tokens: int) -> list[str]:
-    sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
+    # A paragraph's lines stay together (a list item with its sentence); changing this re-chunks the index.
+    sentences = [s for s in split_sentences(text, at_line_breaks=False) if s.strip()]
     out: list[str] = []
     for sentence in sentences:
         n = count_tokens(sentence)

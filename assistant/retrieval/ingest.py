@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from assistant import reading
+
 SUFFIXES = (".md", ".txt", ".docx", ".pdf")
 # Files that describe a folder rather than belong to the corpus.
 IGNORED_NAMES = {"readme.md", "readme.txt"}
@@ -76,18 +78,11 @@ def load_document(path: Path, name: str) -> Document:
 
 
 def decode_text(data: bytes) -> str:
-    """Return bytes decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    """Return bytes decoded as `reading.decode_text` does; raise LoadError when no encoding fits."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 covers GBK and GB2312, the usual encodings of Chinese office text files.
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise LoadError("无法识别文件编码（既不是 UTF-8 也不是 GB18030）") from None
+        return reading.decode_text(data)
+    except reading.DocumentError as exc:
+        raise LoadError(str(exc)) from None
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -135,43 +130,26 @@ def _first_heading(body: str) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    import zipfile
-
-    from docx import Document as open_docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     try:
-        doc = open_docx(str(path))
+        doc = reading.open_docx(path.read_bytes())
         return "\n".join(_docx_lines(doc))
-    except (zipfile.BadZipFile, PackageNotFoundError):
-        # Encrypted Word files are OLE containers, not zip packages, so they land here too.
-        raise LoadError("无法打开 Word 文件（文件损坏、已加密或不是 .docx 格式）") from None
+    except reading.DocumentError as exc:
+        raise LoadError(str(exc)) from None
     except Exception:  # noqa: BLE001 - a damaged package can fail deep inside lxml or python-docx
         raise LoadError("无法解析 Word 文件（内容已损坏）") from None
 
 
 def _docx_lines(doc: Any) -> Iterator[str]:
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    for block in doc.iter_inner_content():
-        if isinstance(block, Paragraph):
-            text = block.text.strip()
-            level = _heading_level(block.style.name if block.style is not None else "")
-            if text:
-                yield ("#" * level + " " + text) if level else text
-        elif isinstance(block, Table):
-            for row in block.rows:
-                cells = [c.text.strip() for c in row.cells]
-                # Merged cells repeat their text in every grid position; keep one copy.
-                unique = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
-                if unique:
-                    yield " | ".join(unique)
-
-
-def _heading_level(style: str) -> int:
-    match = re.fullmatch(r"(?:Heading|标题)\s*(\d)", style.strip())
-    return int(match.group(1)) if match else 0
+    """Return a Word document as Markdown-like lines: headings with #, table rows as "a | b"."""
+    for block in reading.docx_blocks(doc):
+        if block.is_row:
+            cells = [c.strip() for c in block.cells]
+            # Merged cells repeat their text in every grid position; keep one copy.
+            unique = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+            if unique:
+                yield " | ".join(unique)
+        elif text := block.text.strip():
+            yield ("#" * block.heading + " " + text) if block.heading else text
 
 
 def _read_pdf(path: Path) -> str:

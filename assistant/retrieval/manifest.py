@@ -15,11 +15,12 @@ interrupted run leaves the previous generation, and the index, usable.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from assistant.files import write_text_atomic
 
 from .chunking import Chunk
 
@@ -86,13 +87,8 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Replace the index folder's manifest atomically."""
-    data = asdict(manifest)
-    tmp = index_dir / (MANIFEST + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, allow_nan=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / MANIFEST)
+    text = json.dumps(asdict(manifest), ensure_ascii=False, allow_nan=False, indent=1)
+    write_text_atomic(index_dir / MANIFEST, text, durable=True)
 
 
 def write_chunks(folder: Path, chunks: Iterable[Chunk], tokens: Iterable[list[str]]) -> None:
