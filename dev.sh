@@ -3,8 +3,8 @@
 #   ./dev.sh example   draft the bundled example into out/ (Markdown, DOCX, JSON, check report)
 #   ./dev.sh test      run the test suite
 #   ./dev.sh bench [draft|check|chat|retrieval]   print benchmark figures (default: draft, check, chat)
-#   ./dev.sh render [FIGURES...]   draft eval/cases/ (or the files named) into out/, then each DOCX as
-#                                  out/pages/NAME.pdf and NAME-N.png through LibreOffice, to look at
+#   ./dev.sh render [FIGURES...]   draft eval/cases/ (or the files named) into out/render/, then each DOCX
+#                                  as out/render/pages/NAME.pdf and NAME-N.png through LibreOffice, to look at
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -49,22 +49,22 @@ case "$job" in
         ;;
     render)
         need_apt libreoffice-writer-nogui poppler-utils fonts-noto-cjk
-        rm -rf out/pages && mkdir -p out/pages
-        assistant draft "${@:-eval/cases}" -o out --force || [ $? -eq 1 ]
+        dir=out/render
+        rm -rf "$dir" && mkdir -p "$dir/pages"
+        assistant draft "${@:-eval/cases}" -o "$dir" --force || [ $? -eq 1 ]
         # A profile of its own, so that a LibreOffice already running (or a parallel render) does
         # not swallow the conversion.
         profile=$(mktemp -d)
-        soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf --outdir out/pages \
-            out/*.docx >/dev/null 2>&1 || true
-        for docx in out/*.docx; do
-            name=$(basename "$docx" .docx)
-            if [ ! -s "out/pages/$name.pdf" ]; then
-                echo "$name：LibreOffice 未能转换为 PDF" >&2; rm -rf "$profile"; exit 1
-            fi
-            pdftoppm -png -r 80 "out/pages/$name.pdf" "out/pages/$name"
-            echo "$name：$(pdfinfo "out/pages/$name.pdf" | awk '/^Pages:/ {print $2}') 页 → out/pages/$name-*.png"
-        done
+        soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf --outdir "$dir/pages" \
+            "$dir"/*.docx >/dev/null 2>&1 || true
         rm -rf "$profile"
+        for docx in "$dir"/*.docx; do
+            name=$(basename "$docx" .docx)
+            pdf="$dir/pages/$name.pdf"
+            [ -s "$pdf" ] || { echo "$name：LibreOffice 未能转换为 PDF" >&2; exit 1; }
+            pdftoppm -png -r 80 "$pdf" "$dir/pages/$name"
+            echo "$name：$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}') 页 → $dir/pages/$name-*.png"
+        done
         ;;
     bench)
         for name in ${@:-draft check chat}; do

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from assistant import vocabulary as v
 from assistant.figures import Figures, decimals_of
 from assistant.scoring import Scheme, ScoreSheet, load_scheme, score_figures
+from assistant.validation import YUAN_PER
+
+MONEY_UNIT, MONEY_DECIMALS = "万元", 2  # how a report states money, whatever the figures' unit
 
 
 @dataclass(frozen=True)
@@ -120,14 +123,19 @@ def build_facts(fig: Figures, scheme: Scheme | None = None) -> FactTable:
 
 
 def _money(table: FactTable, fid: str, label: str, value: float, source: str) -> None:
-    unit = table.figures.funds.unit
-    table.add(Fact(fid, label, value, unit, _input_decimals(value), source=source))
+    """Add an amount of the figures as a fact in 万元, whatever the figures' unit: a report states
+    money in 万元, at most to the 0.01万元. The value is kept exact, so that a text that states it in
+    元 (846320.5元) still matches the fact shown as 84.63万元."""
+    wan = round(value * YUAN_PER[table.figures.funds.unit] / YUAN_PER[MONEY_UNIT], 6)
+    table.add(Fact(fid, label, wan, MONEY_UNIT, min(_input_decimals(wan), MONEY_DECIMALS), source=source))
 
 
 def _derived_money(table: FactTable, fid: str, label: str, value: float, formula: str,
                    inputs: list[str]) -> None:
+    """Add an amount computed from the figures' amounts, in 万元 at the most precise of its inputs' decimals."""
     decimals = max(table[i].decimals for i in inputs)
-    table.add(Fact(fid, label, round(value, decimals), table.figures.funds.unit, decimals, formula))
+    wan = value * YUAN_PER[table.figures.funds.unit] / YUAN_PER[MONEY_UNIT]
+    table.add(Fact(fid, label, round(wan, max(decimals, 6)), MONEY_UNIT, decimals, formula))
 
 
 def _rate(table: FactTable, fid: str, label: str, num: float, den: float, formula: str,

@@ -42,7 +42,11 @@ class Matcher:
                 continue
             claims = [q for q in read_quantities(fact.display) if q.is_claim]
             if len(claims) == 1 and claims[0].text == fact.display:
-                out.append(_FactValue(fact, claims[0].base_value, _unit_key(claims[0].base_unit)))
+                # The exact value in base units, not the displayed one: 84.63万元 shown for
+                # 846320.5元 must still match a text that writes 846320.5元.
+                q = claims[0]
+                base = q.base_value if not q.value else q.base_value / q.value * float(fact.value)
+                out.append(_FactValue(fact, base, _unit_key(q.base_unit)))
             else:  # a unit the reader does not know: compare in the fact's own unit
                 out.append(_FactValue(fact, float(fact.value), _unit_key(fact.unit)))
         return out

@@ -21,16 +21,10 @@ from assistant.findings import Finding
 COMMENT_AUTHOR, COMMENT_INITIALS = "自评报告核对", "核对"
 SEVERITY_LABEL = {"error": "错误", "warning": "提示", "info": "说明"}
 
-# Faults of the figures file, for its author (FORMAT.md §3, "Two audiences"). Used until every
-# finding says its own audience; `for_author` is the one place that decides.
-AUTHOR_CODES = frozenset({"rate_mismatch", "breakdown_sum_mismatch", "weights_sum", "score_mismatch",
-                          "grade_mismatch", "target_as_actual", "impossible_target"})
-
-
 def for_author(finding: Finding) -> bool:
-    """Return whether the finding is a fault of the figures file (for its author), not of the project."""
-    audience = getattr(finding, "audience", None)
-    return audience == "author" if isinstance(audience, str) else finding.code in AUTHOR_CODES
+    """Return whether the finding is for the author of the figures file or text (findings.AUDIENCE),
+    not a problem of the project."""
+    return finding.audience == "author"
 
 
 def review_comments(findings: Iterable[Finding]) -> list[Finding]:

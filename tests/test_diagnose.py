@@ -128,7 +128,7 @@ def test_severities_follow_the_format() -> None:
     [
         ("diag-breakdown-2022", "breakdown_sum_mismatch",
          ["174万元", "当年财政拨款 150万元", "202.64万元", "相差 28.64万元"]),
-        ("diag-basis-2022", "basis_inconsistent", ["98.19%", "132.912万元", "64.4%", "202.64万元", "5 个百分点"]),
+        ("diag-basis-2022", "basis_inconsistent", ["98.19%", "132.91万元", "64.4%", "202.64万元", "5 个百分点"]),
         ("diag-weights-2022", "weights_sum", ["10分", "100分", "110分", "满分"]),
         ("diag-target-text-2023", "target_as_actual", ["清淤疏通管网长度", "≥266米", "实际达到的数值"]),
         ("diag-school-2019", "score_mismatch", ["97.5分", "97.12分", "8.62分记为 9分"]),

@@ -28,6 +28,21 @@ def shows(text: str, value: float) -> bool:
     return abs(printed - value) <= 0.5 * 10 ** -decimals + 1e-9
 
 
+def span(text: str) -> tuple[float, float]:
+    """Return the values a printed amount may stand for (84.63 → 84.625 … 84.635)."""
+    printed, decimals = number(text)
+    half = 0.5 * 10 ** -decimals
+    return printed - half, printed + half
+
+
+def follows(rate_text: str, spent_text: str, base_text: str, scale: float = 100.0) -> bool:
+    """Return whether a printed rate is spent ÷ base × scale for amounts the printed ones may stand
+    for: a reviewer dividing the amounts shown gets the rate shown, up to their last digit."""
+    (s_lo, s_hi), (b_lo, b_hi) = span(spent_text), span(base_text)
+    r_lo, r_hi = span(rate_text)
+    return s_lo / b_hi * scale <= r_hi + 1e-9 and s_hi / b_lo * scale >= r_lo - 1e-9
+
+
 @pytest.fixture(scope="module", params=CASE_FILES, ids=[p.stem for p in CASE_FILES])
 def rows(request: pytest.FixtureRequest):
     return self_evaluation_rows(build_facts(read_figures(request.param)))
@@ -45,15 +60,14 @@ def test_execution_rate_and_score_follow_from_the_amounts_in_their_row(rows) -> 
     rate_text = total["执行率"]
     note = re.search(r"（(.+)）", rate_text)
     basis = BASIS_COLUMN[note.group(1) if note else ""]
-    spent, den = number(total["全年执行数"])[0], number(total[basis])[0]
-    assert shows(rate_text, spent / den * 100), (rate_text, spent, basis, den)
-    weight = number(total["分值"])[0]
-    assert shows(total["得分"], weight * min(spent / den, 1.0))
+    assert follows(rate_text, total["全年执行数"], total[basis]), (rate_text, total["全年执行数"], basis)
+    weight, rate = number(total["分值"])[0], number(rate_text)[0]
+    assert shows(total["得分"], weight * min(rate / 100, 1.0))
     for row in amounts[1:]:  # a breakdown row's rate is its own 全年执行数 ÷ 全年预算数, or none is shown
         cells = dict(zip(names, (c.text for c in row.cells), strict=True))
         if cells["执行率"] != "—":
             assert not note  # never two bases in one block
-            assert shows(cells["执行率"], number(cells["全年执行数"])[0] / number(cells["全年预算数"])[0] * 100)
+            assert follows(cells["执行率"], cells["全年执行数"], cells["全年预算数"])
 
 
 def test_total_is_the_sum_of_the_scores_shown(rows) -> None:
@@ -73,3 +87,18 @@ def test_a_rate_on_another_basis_shows_the_amount_it_divides_by() -> None:
     total = [c.text for c in next(r for r in rows if r.kind == "funds").cells]
     assert "实际到位数" in head and total[head.index("实际到位数")] == "139"
     assert total[head.index("执行率")] == "99.84%（按到位数）"  # 138.78 ÷ 139, not ÷ 189 (73.43%)
+
+
+def test_money_is_in_wan_yuan_at_two_decimals_whatever_the_figures_unit() -> None:
+    from assistant.check import check_text
+
+    table = build_facts(read_figures(CASES / "culture-qualitative-2024.yaml"))  # funds in 元
+    rows = self_evaluation_rows(table)
+    head = [c.text for c in next(r for r in rows if r.kind == "funds_head").cells]
+    total = [c.text for c in next(r for r in rows if r.kind == "funds").cells]
+    assert head[0] == "项目资金（万元）"
+    assert total[head.index("年初预算数")] == "85" and total[head.index("全年执行数")] == "84.63"
+    assert table["balance.budget"].display == "0.37万元"  # 850000 − 846320.5 元
+    # the exact amount is kept: a text in 元 states the same fact
+    [number] = check_text("全年支出846320.5元。", table).numbers
+    assert number.status == "supported" and number.fact == "funds.spent"

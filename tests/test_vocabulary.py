@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import vocabulary as v
-from assistant.facts import build_facts
+from assistant.facts import MONEY_UNIT, build_facts
 from assistant.figures import parse_value, read_figures
 from tests.conftest import CASES
 
@@ -33,7 +33,7 @@ def test_a_pattern_is_an_id_with_any_part() -> None:
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda p: p.stem)
 def test_every_fact_has_a_kind_that_fits_its_unit(case) -> None:
     table = build_facts(read_figures(case))
-    units = {"money": {table.figures.funds.unit}, "rate": {"%"}, "count": {"项"}, "score": {"分", ""}}
+    units = {"money": {MONEY_UNIT}, "rate": {"%"}, "count": {"项"}, "score": {"分", ""}}
     for fact in table:
         measure = fact.measure
         if measure == "grade":
