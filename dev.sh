@@ -2,7 +2,7 @@
 # Set up the project's own virtual environment (idempotent), then run one job:
 #   ./dev.sh example   draft the bundled example into out/ (Markdown, DOCX, JSON, check report)
 #   ./dev.sh test      run the test suite
-#   ./dev.sh bench [draft|check|chat|retrieval]   print benchmark figures (default: draft, check, chat)
+#   ./dev.sh bench [draft|check|chat|retrieval|hostile]   print benchmark figures (default: draft, check, chat)
 #   ./dev.sh render [FIGURES...]   draft eval/cases/ (or the files named) into out/render/, then each DOCX
 #                                  as out/render/pages/NAME.pdf and NAME-N.png through LibreOffice, to look at
 set -euo pipefail
@@ -73,12 +73,13 @@ case "$job" in
                 check) python eval/mutations.py ;;
                 chat) python eval/bench_chat.py ;;
                 retrieval) python eval/bench_retrieval.py ;;
-                *) echo "未知的基准：$name（可选 draft、check、chat、retrieval）" >&2; exit 2 ;;
+                hostile) python eval/bench_hostile.py ;;
+                *) echo "未知的基准：$name（可选 draft、check、chat、retrieval、hostile）" >&2; exit 2 ;;
             esac
         done
         ;;
     *)
-        echo "用法：./dev.sh example|test|render [FIGURES...]|bench [draft|check|chat|retrieval]" >&2
+        echo "用法：./dev.sh example|test|render [FIGURES...]|bench [draft|check|chat|retrieval|hostile]" >&2
         exit 2
         ;;
 esac

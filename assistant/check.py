@@ -9,12 +9,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.claims import check_claims
-from assistant.cues import TextCues
+from assistant.cues import CONTEXT, Containment, TextCues
 from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
 from assistant.matching import Matcher, same_parts
-from assistant.numbers import Quantity, read_quantities
+from assistant.numbers import Quantity, read_quantities_upto
 from assistant.text import sentence_ends
+
+# A text with more number-like spans than this is checked up to the piece where they are reached, and
+# the rest is reported unchecked: a report has hundreds; more only makes a check take minutes.
+MAX_NUMBERS = 20_000
+_RATE_WORD = re.compile(r"执行率|支出率|到位率")
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,15 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     """Return every number of the text with its status, and the number and claim findings."""
     matcher = matcher or Matcher(table)
     numbers, findings = [], []
-    names = matcher.name_spans(text)
-    quantities = read_quantities(text)
+    quantities, read_to = read_quantities_upto(text, MAX_NUMBERS)
+    if read_to < len(text):
+        findings.append(Finding("unchecked_text", f"文中数字超过 {MAX_NUMBERS} 个，第 {read_to + 1} 字起的部分未核对；"
+                                "请分段核对", start=read_to, end=len(text), text=text[read_to:read_to + 20]))
+        text = text[:read_to]
+    inside_name = Containment(matcher.name_spans(text))
     cues = matcher.read(text, quantities)
     for q in quantities:
-        if q.is_claim and any(a <= q.start and q.end <= b for a, b in names):
+        if q.is_claim and inside_name(q.start, q.end):
             q = replace(q, ignored="name")
         number, finding = _check_quantity(cues, q, matcher)
         numbers.append(number)
@@ -94,6 +103,10 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
 def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
     if not q.is_claim:
         return CheckedNumber(q, "ignored"), None
+    if q.kind == "overlong":
+        finding = Finding("unsupported_number", f"数字过长（{q.end - q.start} 个字符），无法核对：「{q.text}」",
+                          start=q.start, end=q.end, text=q.text)
+        return CheckedNumber(q, "unsupported"), finding
     matches = m.matches(q)
     claimed = m.claimed(cues, q)
     if claimed:
@@ -131,15 +144,15 @@ def _miscomputed(text: str, numbers: list[CheckedNumber], table: FactTable) -> l
     for sentence, inside in _by_sentence(text, numbers):
         inside = [n for n in inside if n.status != "ignored"]
         money = [n.quantity for n in inside if n.quantity.base_unit == "元"]
-        if len(money) < 2:
+        if not 2 <= len(money) <= 12:  # more amounts than that is a list, not a rate beside its two amounts
             continue
+        ratios = [a.base_value / b.base_value * 100 for a in money for b in money if a is not b and b.base_value]
         for n in inside:
             q = n.quantity
             if q.base_unit != "%" or n.status in ("supported", "derived"):
                 continue
-            if not re.search(r"执行率|支出率|到位率", text[sentence:q.start]):
+            if not _RATE_WORD.search(text, max(sentence, q.start - CONTEXT), q.start):
                 continue
-            ratios = [a.base_value / b.base_value * 100 for a in money for b in money if a is not b and b.base_value]
             if not any(_rate_reads_as(q, r) for r in ratios):
                 out.append(Finding("miscomputed", f"{q.text}与同句所列金额算不出（{'、'.join(x.text for x in money)}）",
                                    start=q.start, end=q.end, text=q.text))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.cues import named_loosely
+from assistant.cues import CONTEXT, Containment, named_loosely
 from assistant.facts import FactTable
 from assistant.findings import Finding
 from assistant.vocabulary import indicator_id
@@ -27,12 +27,13 @@ def check_claims(text: str, table: FactTable) -> list[Finding]:
     names = sorted(((r.indicator.name, r) for r in rows), key=lambda x: -len(x[0]))
     missed = [r for r in rows if r.missed or r.pending]
     low = float(table[table.rate_id].value) < table.scheme.thresholds.execution_rate
-    quoted = _quoted_spans(text, table)
+    quoted = Containment(_quoted_spans(text, table))
     out = []
     for m in VERDICTS.finditer(text):
-        if any(a <= m.start() and m.end() <= b for a, b in quoted):
+        if quoted(m.start(), m.end()):
             continue  # the unit's own words (尚未完成安装验收), quoted from the figures: not a verdict
-        word, line_start = m.group(), text.rfind("\n", 0, m.start()) + 1
+        word = m.group()
+        line_start = max(text.rfind("\n", max(0, m.start() - CONTEXT), m.start()) + 1, m.start() - CONTEXT)
         before = text[line_start:m.start()]
         if word in SWEEPING_NEGATIVE:
             met = [r for r in rows if r.verdict in ("已完成", "超额完成")]

@@ -12,6 +12,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from assistant import vocabulary as v
@@ -73,7 +74,10 @@ POSTFIX: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
 COMPARISON = re.compile("|".join(v.YARDSTICK_WORDS))
 CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
-_CJK = re.compile(r"[\u4e00-\u9fff]{2}")
+_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # every overlapping pair of Chinese characters
+# How far before a number the checker looks for what names it (clause, sentence, line): a bound, so
+# a text without punctuation or line breaks is checked in time linear in its length.
+CONTEXT = 400
 
 
 @dataclass(frozen=True)
@@ -102,11 +106,30 @@ class TextCues:
         i = bisect.bisect_right(bounds, at)
         return bounds[i - 1] if i else 0
 
-    def hits_between(self, start: int, end: int) -> list[tuple[int, int, Cue]]:
-        """Return the cue hits inside [start, end), nearest to `end` first."""
+    def clause_start(self, at: int) -> int:
+        """Return where the clause holding `at` starts, at most CONTEXT characters back."""
+        return max(self.bound_before(self.clauses, at), at - CONTEXT)
+
+    def sentence_start(self, at: int) -> int:
+        """Return where the sentence holding `at` starts, at most CONTEXT characters back."""
+        return max(self.bound_before(self.sentences, at), at - CONTEXT)
+
+    def line_start(self, at: int) -> int:
+        """Return where the line holding `at` starts, at most CONTEXT characters back."""
+        return max(self.text.rfind("\n", max(0, at - CONTEXT), at) + 1, at - CONTEXT)
+
+    @cached_property
+    def _named(self) -> tuple[list[tuple[int, int, Cue]], list[int]]:
+        named = [h for h in self.hits if h[2].names]
+        return named, [h[1] for h in named]
+
+    def hits_between(self, start: int, end: int, named: bool = False) -> list[tuple[int, int, Cue]]:
+        """Return the cue hits inside [start, end) (with named, only those that say whose a number
+        is), nearest to `end` first."""
+        hits, ends = self._named if named else (self.hits, self.ends)
         out = []
-        for i in range(bisect.bisect_right(self.ends, end) - 1, -1, -1):
-            hit = self.hits[i]
+        for i in range(bisect.bisect_right(ends, end) - 1, -1, -1):
+            hit = hits[i]
             if hit[1] <= start:
                 break
             if hit[0] >= start:
@@ -153,9 +176,29 @@ def _owned(table: FactTable, ids: list[str]) -> list[tuple[str, set[str]]]:
     return out
 
 
+class Containment:
+    """Tells whether a span lies inside one of the given spans, in logarithmic time."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to each one
+        for _, b in spans:
+            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start)
+        return bool(i) and self.reach[i - 1] >= end
+
+
 def bigrams(text: str) -> set[str]:
     """Return the two-character Chinese words of a text."""
-    return {text[i:i + 2] for i in range(len(text) - 1) if _CJK.fullmatch(text[i:i + 2])}
+    return set(_CJK_PAIR.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _name_bigrams(name: str) -> frozenset[str]:
+    return frozenset(bigrams(name))
 
 
 def named_loosely(text: str, candidates: Iterable[tuple[str, T]]) -> T | None:
@@ -165,7 +208,7 @@ def named_loosely(text: str, candidates: Iterable[tuple[str, T]]) -> T | None:
     People shorten names (管网更新改造 for 更新改造供水管网), so a name need not appear whole.
     """
     words = bigrams(text)
-    scored = [(len(bigrams(name) & words), item) for name, item in candidates]
+    scored = [(len(_name_bigrams(name) & words), item) for name, item in candidates]
     best = max((score for score, _ in scored), default=0)
     winners = [item for score, item in scored if score == best]
     return winners[0] if best >= 3 and len(winners) == 1 else None

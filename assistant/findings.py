@@ -39,6 +39,8 @@ SEVERITY: dict[str, Severity] = {
     "cost_mismatch": "warning",
     "output_met_low_execution": "warning",
     "qualitative_without_evidence": "warning",
+    # Extension: a text too large to check whole (more numbers than the checker reads at once).
+    "unchecked_text": "error",
 }
 
 # Who a finding is for. "author": a fault of the figures file or of a text, for whoever wrote it to

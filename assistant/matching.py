@@ -3,11 +3,22 @@ quantity in text, compared at the precision the text writes, and narrowed by the
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
-from assistant.cues import CLAUSE_END, COMPARISON, POSTFIX, Cue, TextCues, cues_of, named_loosely
+from assistant.cues import (
+    CLAUSE_END,
+    COMPARISON,
+    CONTEXT,
+    POSTFIX,
+    Cue,
+    TextCues,
+    cues_of,
+    named_loosely,
+)
 from assistant.facts import Fact, FactTable, format_number
 from assistant.numbers import Quantity, read_quantities
 from assistant.text import sentence_ends
@@ -69,7 +80,23 @@ class Matcher:
 
     def matches(self, q: Quantity) -> list[Fact]:
         """Return the facts this quantity states, after unit, scale and written-precision normalisation."""
-        return [fv.fact for fv in self.values if _equal(q, fv)]
+        key = (q.value, q.unit, q.scale, q.base_value, q.base_unit, q.decimals, q.qualifier, q.step)
+        found = self._matched.get(key)
+        if found is None:  # a long text repeats its figures: each distinct one is compared once
+            candidates = self._by_unit.get(_unit_key(q.base_unit), []) if q.base_unit else self.values
+            found = self._matched[key] = [fv.fact for fv in candidates if _equal(q, fv)]
+        return found
+
+    @cached_property
+    def _matched(self) -> dict[tuple[Any, ...], list[Fact]]:
+        return {}
+
+    @cached_property
+    def _by_unit(self) -> dict[str, list[_FactValue]]:
+        out: dict[str, list[_FactValue]] = {}
+        for fv in self.values:
+            out.setdefault(fv.base_unit, []).append(fv)
+        return out
 
     @cached_property
     def _cue_regex(self) -> re.Pattern[str]:
@@ -95,14 +122,14 @@ class Matcher:
                                   if any(id_matches(p, fv.fact.id) for p in patterns) and _same_kind(q, fv))
                 if after:
                     return self._narrow(after, cues, q)
-        found = self._cue_before(cues, cues.bound_before(cues.clauses, q.start), q.start, q)
-        sentence_start = cues.bound_before(cues.sentences, q.start)
+        found = self._cue_before(cues, cues.clause_start(q.start), q.start, q)
+        sentence_start = cues.sentence_start(q.start)
         if not found:  # 分值分别为20分、15分: later items of a list share the cue before 分别
             at = cues.text.rfind("分别", sentence_start, q.start)
             if at >= 0:
-                found = self._cue_before(cues, cues.bound_before(cues.clauses, at), at, q)
+                found = self._cue_before(cues, cues.clause_start(at), at, q)
         if not found:
-            return self._result_named_loosely(cues.text[sentence_start:q.start], q)
+            return self._result_named_loosely(cues.text[max(sentence_start, q.start - CONTEXT // 2):q.start], q)
         return _bounds_are_targets(self._narrow(found, cues, q), q)
 
     def _result_named_loosely(self, before: str, q: Quantity) -> frozenset[str]:
@@ -129,12 +156,11 @@ class Matcher:
     def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
         """Keep the facts of what the paragraph names nearest before the quantity (an indicator, a
         result, a fund source, a basis), if it names one."""
-        sentence_start = cues.bound_before(cues.sentences, q.start)
+        sentence_start = cues.sentence_start(q.start)
         at = cues.text.rfind("分别", sentence_start, q.start)
         if at >= 0:  # 甲、乙、丙……分值分别为20分、15分……: the n-th number is the n-th name's
             return _respectively(facts, cues, sentence_start, at, q)
-        line_start = cues.text.rfind("\n", 0, q.start) + 1
-        for _, _, cue in cues.hits_between(line_start, q.start):
+        for _, _, cue in cues.hits_between(cues.line_start(q.start), q.start, named=True):
             if 0 < len(facts & cue.names) < len(facts):
                 return facts & cue.names
         return facts
@@ -150,7 +176,7 @@ def _bounds_are_targets(facts: frozenset[str], q: Quantity) -> frozenset[str]:
 def _respectively(facts: frozenset[str], cues: TextCues, start: int, at: int, q: Quantity) -> frozenset[str]:
     """Return the facts of the name whose place in the list before 分别 matches the number's after it."""
     names = [cue.names for s, _, cue in reversed(cues.hits_between(start, at)) if cue.names & facts]
-    index = sum(1 for s in cues.claims if at < s < q.start)
+    index = bisect.bisect_left(cues.claims, q.start) - bisect.bisect_right(cues.claims, at)
     if len(names) > 1 and index < len(names):
         return facts & names[index]
     return facts

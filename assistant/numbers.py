@@ -58,7 +58,8 @@ from functools import lru_cache
 
 from assistant.vocabulary import QUALIFIER_SIGNS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 
-_SP = r"[ \t\u3000\u00a0]*"
+# Every run a pattern may repeat over is bounded or possessive, so reading is linear in the text.
+_SP = r"[ \t\u3000\u00a0]{0,8}"
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_NUM = _CN_DIGITS + "十百千万亿"
 _BARE_SCALES = set("百千万亿")
@@ -128,10 +129,10 @@ _YEARS = (rf"{_YEAR}{_SP}(?:[-—–~～至到]{_SP}{_YEAR_DIGITS}{_SP})?年(?:�
           r"|[〇零一二三四五六七八九]{4}年(?:度)?")
 _DOC = (rf"[〔【\[［（(]{_SP}{_YEAR_DIGITS}{_SP}[〕】\]］）)]{_SP}(?:第{_SP})?\d+{_SP}号")
 _NAME = "|".join([
-    r"(?<![\d.．])\d+(?:[.．]\d+)?[A-Za-z]+", r"[A-Za-z]+[ \t-]?\d+",
+    r"(?<![\d.．])\d++(?:[.．]\d++)?+[A-Za-z]+", r"(?<![A-Za-z])[A-Za-z]++[ \t-]?\d+",
     r"(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)(?:大(?![型类项批于量幅])|届)",
     r"十[一二三四五六]五",
-    r"(?:\d+|[一二三四五六七八九十百千]+)强(?![化调度烈大])",
+    r"(?:(?<!\d)\d++|(?<![一二三四五六七八九十百千])[一二三四五六七八九十百千]++)强(?![化调度烈大])",
     r"百千万工程|百县千镇万村|双一流|一带一路|三农|三公|两新|两会|七一|五一|五位一体|四位一体",
     r"四个(?:意识|自信|全面)|两个(?:确立|维护|毫不动摇|结合|一百年)|一件事|一张(?:网|图|蓝图|清单)",
     r"[一二三四五]年(?:行动|攻坚)",
@@ -158,7 +159,7 @@ _MASK_START = (r"《〔【［\[（(第上下半双\dA-Za-z" + _CN_NUM
                + "".join(sorted({w[0] for w in _SKIP_WORDS})))
 # Order matters where two alternatives start at the same character: the first one wins.
 _MASK_RE = re.compile(
-    rf"(?=[{_MASK_START}])(?:(?P<title>《[^》\n]*》)|(?P<doc_number>{_DOC})|(?P<date>{_DATE})"
+    rf"(?=[{_MASK_START}])(?:(?P<title>《[^《》\n]{{0,200}}》)|(?P<doc_number>{_DOC})|(?P<date>{_DATE})"
     rf"|(?P<year>{_YEARS})|(?P<name>{_NAME})|(?P<skip>{_SKIP})|(?P<ordinal>{_ORDINAL})"
     rf"|(?P<enumerator>{_ENUMERATOR}))"
 )
@@ -168,6 +169,12 @@ _HEADING_RE = re.compile(
     rf"|[（(]{_SP}(?:[一二三四五六七八九十]+|\d{{1,2}}){_SP}[）)]"
     r"|\d{1,2}(?:[.．]\d{1,2})*(?:、|[.．](?!\d)))"
 )
+# A run of digits and separators, or of Chinese numerals, longer than any figure a report writes is
+# one over-long token: reported as such, never converted (a 200,000-digit number would take minutes).
+MAX_ARABIC = 32
+MAX_CHINESE = 24
+_OVERLONG_RE = re.compile(rf"[\d,.．]{{{MAX_ARABIC + 1},}}|[{_CN_NUM}点]{{{MAX_CHINESE + 1},}}")
+_BLANK = "\ufffc"  # stands in for an over-long run while the patterns read the rest of the text
 _CN_DIGIT_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 
@@ -350,7 +357,7 @@ def _spread_range_units(text: str, quantities: list[Quantity]) -> list[Quantity]
     out = list(quantities)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.ignored or b.ignored or a.unit or a.scale != 1 or not b.unit:
+        if a.ignored or b.ignored or a.unit or a.scale != 1 or not b.unit or a.kind == "overlong":
             continue
         if not _RANGE_GAP_RE.fullmatch(text, a.end, b.start):
             continue
@@ -396,10 +403,68 @@ def _parts_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None
                     step=float(step))
 
 
+def _overlong(text: str) -> tuple[str, list[Quantity]]:
+    """Return the text with over-long runs blanked out, and those runs as quantities of kind "overlong"."""
+    runs = list(_OVERLONG_RE.finditer(text))
+    if not runs:
+        return text, []
+    pieces, last, out = [], 0, []
+    for m in runs:
+        pieces += [text[last:m.start()], _BLANK * (m.end() - m.start())]
+        last = m.end()
+        shown = m.group()[:12] + "…"
+        out.append(Quantity(m.start(), m.end(), shown, 0.0, "", 1.0, 0.0, "", "overlong", 0))
+    pieces.append(text[last:])
+    return "".join(pieces), out
+
+
 def read_quantities(text: str) -> list[Quantity]:
-    """Return every number-like span in text, in order, each a claim or marked ignored."""
-    masks = _find_masks(text)
+    """Return every number-like span in text, in order, each a claim or marked ignored.
+
+    An over-long run (more than MAX_ARABIC digits and separators, or MAX_CHINESE Chinese numerals) is
+    one claim of kind "overlong" whose text is its first characters and "…"; the checker reports it.
+    """
+    return read_quantities_upto(text)[0]
+
+
+def read_quantities_upto(text: str, limit: int | None = None) -> tuple[list[Quantity], int]:
+    """Return the quantities of text read in pieces of about CHUNK characters cut at line or sentence
+    ends, stopping after the piece where `limit` quantities are reached, and where reading stopped
+    (len(text) when it read everything). Memory and time stay proportional to what is read."""
     out: list[Quantity] = []
+    start = 0
+    while start < len(text) and (limit is None or len(out) < limit):
+        end = _chunk_end(text, start)
+        piece = _read_piece(text[start:end])
+        out += piece if not start else [replace(q, start=q.start + start, end=q.end + start) for q in piece]
+        start = end
+    return out, start
+
+
+CHUNK = 20_000
+_CUTS = ("\n", "。", "；", "！", "？", "，")
+_UNCUTTABLE = re.compile(rf"[\dA-Za-z,.．{_CN_NUM}点%％]")
+
+
+def _chunk_end(text: str, start: int) -> int:
+    """Return where the piece of text from start ends: the last line or sentence end (else clause end)
+    before start + CHUNK, else the first character after it that cannot be inside a number."""
+    limit = start + CHUNK
+    if limit >= len(text):
+        return len(text)
+    for mark in _CUTS:
+        at = text.rfind(mark, start + CHUNK // 2, limit)
+        if at >= 0:
+            return at + 1
+    while limit < len(text) and _UNCUTTABLE.match(text, limit):
+        limit += 1
+    return limit
+
+
+def _read_piece(text: str) -> list[Quantity]:
+    """Return the quantities of one piece of text (see read_quantities)."""
+    text, out = _overlong(text)
+    masks = _find_masks(text)
     taken: list[tuple[int, int]] = []
     p = 0
     for m in _PARTS_RE.finditer(text):
@@ -409,9 +474,11 @@ def read_quantities(text: str) -> list[Quantity]:
         if quantity is not None:
             out.append(quantity)
             taken.append((m.start(), m.end()))
-    p = 0
+    p = t = 0
     for m in _NUMBER_RE.finditer(text):
-        if any(a < m.end() and m.start() < b for a, b in taken):
+        while t < len(taken) and taken[t][1] <= m.start():  # both in text order: one pass
+            t += 1
+        if t < len(taken) and taken[t][0] < m.end():
             continue
         p, reason = _mask_reason(masks, p, m.start(), m.end())
         if reason == "skip":
