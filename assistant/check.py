@@ -103,11 +103,7 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
 def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
     if not q.is_claim:
         return CheckedNumber(q, "ignored"), None
-    if q.kind == "overlong":
-        finding = Finding("unsupported_number", f"数字过长（{q.end - q.start} 个字符），无法核对：「{q.text}」",
-                          start=q.start, end=q.end, text=q.text)
-        return CheckedNumber(q, "unsupported"), finding
-    matches = m.matches(q)
+    matches = [] if q.kind == "overlong" else m.matches(q)
     claimed = m.claimed(cues, q)
     if claimed:
         chosen = [f for f in matches if f.id in claimed]
@@ -120,8 +116,9 @@ def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNum
         return CheckedNumber(q, "contradicted", expected.id), finding
     if matches:
         return _found(q, matches), None
-    finding = Finding("unsupported_number", f"事实表中没有与「{q.text}」相符的数字", start=q.start, end=q.end,
-                      text=q.text)
+    message = (f"数字过长（{q.end - q.start} 个字符），无法核对：「{q.text}」" if q.kind == "overlong"
+               else f"事实表中没有与「{q.text}」相符的数字")
+    finding = Finding("unsupported_number", message, start=q.start, end=q.end, text=q.text)
     return CheckedNumber(q, "unsupported"), finding
 
 

@@ -49,6 +49,7 @@ Field semantics:
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -413,7 +414,7 @@ def _overlong(text: str) -> tuple[str, list[Quantity]]:
         pieces += [text[last:m.start()], _BLANK * (m.end() - m.start())]
         last = m.end()
         shown = m.group()[:12] + "…"
-        out.append(Quantity(m.start(), m.end(), shown, 0.0, "", 1.0, 0.0, "", "overlong", 0))
+        out.append(Quantity(m.start(), m.end(), shown, math.nan, "", 1.0, math.nan, "", "overlong", 0))
     pieces.append(text[last:])
     return "".join(pieces), out
 
@@ -422,7 +423,8 @@ def read_quantities(text: str) -> list[Quantity]:
     """Return every number-like span in text, in order, each a claim or marked ignored.
 
     An over-long run (more than MAX_ARABIC digits and separators, or MAX_CHINESE Chinese numerals) is
-    one claim of kind "overlong" whose text is its first characters and "…"; the checker reports it.
+    one claim of kind "overlong", value NaN, whose text is its first characters and "…"; the checker
+    reports it.
     """
     return read_quantities_upto(text)[0]
 
