@@ -35,6 +35,7 @@ from assistant.report_check import check_report
 from assistant.report_text import markdown_text
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme
+from assistant.secrets import public_settings
 from assistant.settings import Settings
 from assistant.validation import terminal_safe
 from assistant.word import write_docx
@@ -242,7 +243,7 @@ def _run_log(path: Path, settings: Settings) -> RunLog | None:
 
 def _run_record(path: Path, job: Job, seconds: float, stamp: dict[str, Any]) -> dict[str, Any]:
     return {"source": str(path), "writer": job.writer.name, "seconds": round(seconds, 3), "drafted_from": stamp,
-            "settings": job.settings.model_dump(mode="json", exclude={"api_key"})}
+            "settings": public_settings(job.settings)}
 
 
 def _announce(console: Console, result: DraftResult) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
+from assistant.secrets import redact_text
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assistant.chat")
 MAX_WAIT = 60.0  # never sleep longer than this on one retry, whatever Retry-After says
-_KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-.]{6,}")
 
 
 class ChatNotConfigured(ValueError):
@@ -78,12 +77,8 @@ def check_configured(settings: Settings) -> None:
 
 
 def redact(text: str, settings: Settings) -> str:
-    """Return text with the API key (and anything shaped like a key) replaced by ***."""
-    if settings.api_key:
-        key = settings.api_key.get_secret_value()
-        if key:
-            text = text.replace(key, "***")
-    return _KEY_LIKE.sub("sk-***", text)
+    """Return text with every credential of the settings (key, URL user-info, headers) replaced by ***."""
+    return redact_text(text, settings)
 
 
 class ChatClient:

@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli_errors import ChineseErrorsGroup
 from assistant.retrieval.commands import register as register_retrieval
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="项目支出绩效自评报告起草与核对助手")
+                  help="项目支出绩效自评报告起草与核对助手", cls=ChineseErrorsGroup)
 
 SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="评分方案：national（默认）、sichuan、exec20")]
 

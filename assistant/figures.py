@@ -297,7 +297,8 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(err: Any) -> str:
+def error_message(err: Any) -> str:
+    """Return one pydantic error as a plain-Chinese sentence (also used for settings and options)."""
     kind = err["type"]
     if kind == "literal_error":
         expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", ").replace("'", "")
@@ -315,7 +316,7 @@ def _validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for err in exc.errors():
         path = _path(err["loc"])
-        seen.setdefault(path, _message(err))  # a union reports one error per branch: keep the first
+        seen.setdefault(path, error_message(err))  # a union reports one error per branch: keep the first
     return list(seen.items())
 
 

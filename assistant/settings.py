@@ -71,7 +71,24 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            problems = "；".join(
-                f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()
-            )
-            raise SettingsError(f"设置有误：{problems}") from None
+            raise SettingsError(settings_error_text(exc)) from None
+
+
+# Settings that have a command-line flag (of `draft`, `score`, `check`).
+_FLAGS = {"scheme": "--scheme", "backend": "--backend", "model": "--model", "base_url": "--base-url",
+          "index_dir": "--index", "run_dir": "--run-dir", "concurrency": "--concurrency",
+          "project_concurrency": "--projects"}
+
+
+def settings_error_text(exc: ValidationError) -> str:
+    """Return every problem of the settings in Chinese, each naming where the setting can be given."""
+    from assistant.figures import error_message
+
+    lines = []
+    for err in exc.errors():
+        name = ".".join(map(str, err["loc"]))
+        flag = f"{_FLAGS[name]}、" if name in _FLAGS else ""
+        where = f"{flag}环境变量 {ENV_PREFIX}{name.upper()} 或 assistant.toml 中的 {name}"
+        message = error_message(err) if name != "api_key" else "取值不可用"  # never echo a key
+        lines.append(f"  - {name}（{where}）：{message}")
+    return "设置有误，未做任何处理：\n" + "\n".join(lines)

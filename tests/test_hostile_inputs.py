@@ -338,3 +338,103 @@ def test_ctrl_c_stops_without_waiting_for_the_model_and_leaves_no_partial_projec
         server.stop()
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
     assert left_in(tmp_path / "out") == []
+
+
+# ---------------------------------------------------------------- messages a user can cause
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("search", "培训", "-k", "0"), "选项 -k/--top 的取值无效：应不小于 1，收到「0」"),
+        (("search", "培训", "--year", "abc"), "选项 --year 的取值无效：应为整数，收到「abc」"),
+        (("draft",), "缺少参数 FIGURES"),
+        (("draft", "p.yaml", "--colour", "red"), "没有选项 --colour"),
+        (("check", "--figures"), "选项 --figures 的用法不对"),
+        (("frob",), "没有命令「frob」"),
+    ],
+)
+def test_usage_errors_are_plain_chinese(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    code, output = cli(*args)
+    assert code == 2 and words in output, output
+    assert "Invalid value" not in output and "Error" not in output and "Usage" not in output
+
+
+@pytest.mark.parametrize(
+    ("env", "toml", "words"),
+    [
+        ({"ASSISTANT_TIMEOUT": "abc"}, "", "timeout（环境变量 ASSISTANT_TIMEOUT 或 assistant.toml 中的 timeout）：应为数字"),
+        ({"ASSISTANT_BACKEND": "gpt"}, "", "取值「gpt」不在可选范围内"),
+        ({}, "colour = 'red'\n", "colour（环境变量 ASSISTANT_COLOUR 或 assistant.toml 中的 colour）：未知字段"),
+        ({}, "concurrency = 0\n", "concurrency（--concurrency、环境变量 ASSISTANT_CONCURRENCY"),
+    ],
+)
+def test_settings_errors_are_plain_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                           toml: str, words: str) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    if toml:
+        (tmp_path / "assistant.toml").write_text(toml, "utf-8")
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", "p.yaml", "-o", "out")
+    assert code == 2 and "设置有误" in output and words in output, output
+    assert "Input should" not in output and left_in(tmp_path / "out") == []
+
+
+def test_project_concurrency_flag_is_named_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", "p.yaml", "-o", "out", "--projects", "0")
+    assert code == 2 and "project_concurrency（--projects、" in output and "应不小于 1，收到「0」" in output
+
+
+# ---------------------------------------------------------------- leaks
+
+
+def test_credentials_in_a_base_url_never_reach_a_file_or_the_terminal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    try:
+        url = server.url.replace("http://", "http://someone:SECRET-pass-42@")
+        (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+        done = subprocess.run([sys.executable, "-m", "assistant", "draft", "p.yaml", "-o", "out", "--backend", "openai",
+                               "--model", "m", "--base-url", url, "--run-dir", "run", "--index", "no-index"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "COLUMNS": "200", "OPENAI_API_KEY": "sk-test-key-0123456789"})
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "run/p/run.json").read_text("utf-8"))
+    assert record["settings"]["base_url"] == server.url.replace("http://", "http://***@")
+    assert record["settings"]["api_key"] == "***"
+    written = [p for p in (tmp_path / "run").rglob("*") if p.is_file()]
+    written += [p for p in (tmp_path / "out").rglob("*") if p.is_file() and p.suffix != ".docx"]
+    assert len(written) > 10
+    for path in written:
+        text = path.read_text("utf-8")
+        assert "SECRET-pass-42" not in text and "someone" not in text and "sk-test-key" not in text, path
+    assert "SECRET-pass-42" not in done.stdout + done.stderr
+
+
+def test_public_settings_mask_every_kind_of_credential() -> None:
+    from pydantic import BaseModel, SecretStr
+
+    from assistant.secrets import public_settings, redact_text
+
+    class WithHeaders(BaseModel):
+        base_url: str = "https://u:p4ss@host/v1?api_key=qk123&x=1"
+        api_key: SecretStr = SecretStr("sk-abcdef123456")
+        default_headers: dict[str, str] = {"Authorization": "Bearer hdr-secret-9"}
+        chroma_url: str = "http://tok3n@chroma:8000"
+        context_tokens: int = 8000
+
+    settings = WithHeaders()
+    data = public_settings(settings)
+    assert data["api_key"] == "***" and data["default_headers"] == {"Authorization": "***"}
+    assert data["base_url"] == "https://***@host/v1?api_key=***&x=1" and data["chroma_url"] == "http://***@chroma:8000"
+    assert data["context_tokens"] == 8000
+    line = redact_text("连接 https://u:p4ss@host/v1 失败，Bearer hdr-secret-9，qk123，sk-abcdef123456", settings)
+    assert all(s not in line for s in ("p4ss", "hdr-secret-9", "qk123", "sk-abcdef123456")), line
