@@ -363,7 +363,7 @@ def test_usage_errors_are_plain_chinese(tmp_path: Path, args: tuple[str, ...], w
 @pytest.mark.parametrize(
     ("env", "toml", "words"),
     [
-        ({"ASSISTANT_TIMEOUT": "abc"}, "", "timeout（环境变量 ASSISTANT_TIMEOUT 或 assistant.toml 中的 timeout）：应为数字"),
+        ({"ASSISTANT_TIMEOUT": "abc"}, "", "timeout（环境变量 ASSISTANT_TIMEOUT 或 assistant.toml 中的 timeout）："),
         ({"ASSISTANT_BACKEND": "gpt"}, "", "取值「gpt」不在可选范围内"),
         ({}, "colour = 'red'\n", "colour（环境变量 ASSISTANT_COLOUR 或 assistant.toml 中的 colour）：未知字段"),
         ({}, "concurrency = 0\n", "concurrency（--concurrency、环境变量 ASSISTANT_CONCURRENCY"),
