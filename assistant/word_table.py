@@ -20,10 +20,11 @@ from assistant.report import TABLE_COLUMNS, Cell, TableRow, self_evaluation_rows
 # Grid columns (cm) on a 15.6 cm text width: 一级, 二级, 三级 (two), 年度指标值, 实际完成值, 分值,
 # 得分, 偏差原因分析及改进措施 (two). 三级 and 偏差原因 are two grid columns each so that the funds
 # block can hold seven amounts and give 执行率 the width of its basis note.
-WIDTHS_CM = (1.6, 1.8, 1.6, 1.6, 1.9, 1.9, 1.0, 1.2, 1.4, 1.6)
+WIDTHS_CM = (1.8, 1.8, 1.5, 1.5, 1.9, 1.9, 1.0, 1.2, 1.4, 1.6)
 CELL_MARGIN_CM = 0.1
 # Rows above the 总分 row kept on its page, so that the total never stands alone.
 KEEP_WITH_TOTAL = 2
+GROUP_ON_ONE_PAGE = 8  # a 一级 group of up to this many rows is kept on one page
 
 Writer = Callable[[Paragraph, str], None]  # writes a cell's text into its paragraph (highlighting marks)
 
@@ -48,8 +49,24 @@ def add_self_evaluation_table(doc: DocxDocument, t: FactTable, styles: dict[str,
     _mark_header(lower.rows[0])
     _keep_together(top, range(len(top.rows) - 1))
     last = len(lower.rows) - 1
-    _keep_together(lower, [0, *range(max(1, last - KEEP_WITH_TOTAL), last)])
+    _keep_together(lower, {0, *_grouped(rows[split:]), *range(max(1, last - KEEP_WITH_TOTAL), last)})
     return places
+
+
+def _grouped(rows: Sequence[TableRow]) -> list[int]:
+    """Return the indicator rows to keep with the row below: within a 一级 group of at most
+    GROUP_ON_ONE_PAGE rows (else within its 二级 group), so that a page break never falls inside a
+    merged 一级/二级 cell, whose text Word shows only on the page where it starts."""
+    out = []
+    for n, row in enumerate(rows[:-1]):
+        below = rows[n + 1]
+        if row.kind != "indicator" or below.kind != "indicator":
+            continue
+        level1 = [r for r in rows if r.kind == "indicator" and r.cells[0].text == row.cells[0].text]
+        same = below.cells[0].text == row.cells[0].text
+        if same and (len(level1) <= GROUP_ON_ONE_PAGE or below.cells[1].text == row.cells[1].text):
+            out.append(n)
+    return out
 
 
 def _table(doc: DocxDocument, rows: Sequence[TableRow], styles: dict[str, str], write: Writer,
