@@ -190,6 +190,37 @@ def check(
     raise typer.Exit(1 if result.errors else 0)
 
 
+LOOPBACK_HELP = "监听地址（默认只允许本机访问；其他地址必须同时设置 --auth）"
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help=LOOPBACK_HELP)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 7860,
+    auth: Annotated[str | None, typer.Option(help="登录用户名和密码，格式 USER:PASS")] = None,
+    data: Annotated[Path, typer.Option("--data", help="保存项目、编辑历史和上传文件的文件夹")] = Path("assistant-data"),
+    scheme: SchemeOpt = None,
+) -> None:
+    """在浏览器中录入、起草、核对和导出报告。"""
+    from assistant.ui import is_loopback, parse_auth
+
+    credentials = parse_auth(auth) if auth else None
+    if auth and credentials is None:
+        _fail("--auth 的格式应为 用户名:密码，两部分都不能为空")
+    if not is_loopback(host) and credentials is None:
+        _fail(f"监听 {host} 会让其他计算机访问本应用，必须同时用 --auth 用户名:密码 设置登录；"
+              "只在本机使用时请省略 --host（默认 127.0.0.1）")
+    settings = _settings(scheme=scheme)
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"无法使用数据文件夹 {data}：{exc}")
+    from assistant.ui.app import launch
+
+    typer.echo(f"在浏览器中打开 http://{host if ':' not in host else f'[{host}]'}:{port}/ （Ctrl+C 退出）", err=True)
+    launch(host, port, credentials, data, settings)
+
+
 register_retrieval(app)
 
 

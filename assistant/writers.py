@@ -70,7 +70,7 @@ class ChatWriter:
         self._retriever: Retriever | None = None
         self.retrieval_note = ""
         if retriever == "auto":
-            self._retriever, self.retrieval_note = _open_retriever(settings)
+            self._retriever, self.retrieval_note = open_retriever(settings)
         else:
             self._retriever = retriever
         self._search_lock = threading.Lock()  # the index's embedder and BM25 are not known to be thread-safe
@@ -132,23 +132,28 @@ class ChatWriter:
         """Return the passages retrieved for a section and a note on how (or why none)."""
         if self._retriever is None or not self.settings.passages:
             return [], self.retrieval_note or "未检索"
-        from assistant.retrieval.hybrid import Filters
-
-        project = context.table.figures.project
-        query = f"{spec.title.lstrip('一二三四五六七八九十、（）')} {project.name}"
-        kind = PASSAGE_KINDS.get(spec.template or "")
-        k = self.settings.passages
-        try:
-            with self._search_lock:
-                hits = self._retriever.search(query, k=k, filters=Filters(kind=kind)) if kind else []
-                hits = hits or self._retriever.search(query, k=k)  # no passage of this kind: any will do
-        except Exception as exc:  # retrieval only helps the wording: a broken index must not stop drafting
-            return [], f"检索失败，未提供参考资料：{type(exc).__name__}：{exc}"
-        notices = "；".join(getattr(self._retriever, "notices", ()))
-        return hits, f"{self._retriever.mode}{f'（{notices}）' if notices else ''}：{query}"
+        with self._search_lock:
+            return section_passages(self._retriever, spec, context, self.settings.passages)
 
 
-def _open_retriever(settings: Settings) -> tuple[Retriever | None, str]:
+def section_passages(retriever: Retriever, spec: SectionSpec, context: DraftContext,
+                     k: int) -> tuple[list[Passage], str]:
+    """Return the passages of past reports and rules that suit a section, and a note on how they were found."""
+    from assistant.retrieval.hybrid import Filters
+
+    project = context.table.figures.project
+    query = f"{spec.title.lstrip('一二三四五六七八九十、（）')} {project.name}"
+    kind = PASSAGE_KINDS.get(spec.template or "")
+    try:
+        hits = retriever.search(query, k=k, filters=Filters(kind=kind)) if kind else []
+        hits = hits or retriever.search(query, k=k)  # no passage of this kind: any will do
+    except Exception as exc:  # retrieval only helps the wording: a broken index must not stop drafting
+        return [], f"检索失败，未提供参考资料：{type(exc).__name__}：{exc}"
+    notices = "；".join(getattr(retriever, "notices", ()))
+    return hits, f"{retriever.mode}{f'（{notices}）' if notices else ''}：{query}"
+
+
+def open_retriever(settings: Settings) -> tuple[Retriever | None, str]:
     """Return the index's retriever, or None and a note saying why drafting goes on without passages."""
     from assistant.retrieval.hybrid import open_index
     from assistant.retrieval.manifest import IndexMissing

@@ -1,0 +1,89 @@
+"""The web app: the page wired to its controller, and the launcher the `ui` command calls.
+
+Only this package imports gradio, so the other commands start without it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+
+FONTS = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "sans-serif"]
+MONO = ["Noto Sans Mono CJK SC", "monospace"]
+
+
+def _offline_environment(data: Path) -> None:
+    """Set before gradio is imported: no analytics, and its upload cache inside the data folder, so
+    every uploaded byte stays under --data."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["GRADIO_TEMP_DIR"] = str((data / ".uploads").resolve())
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def build(data: Path, settings: Settings) -> Any:
+    """Return the Blocks of the app over the data folder."""
+    _offline_environment(data)
+    import gradio as gr
+
+    from assistant.ui.controller import Controller
+    from assistant.ui.page import layout
+    from assistant.ui.service import Drafter
+    from assistant.ui.workspace import Workspace
+
+    drafter = Drafter(settings)
+    with gr.Blocks(title="绩效自评报告起草助手", analytics_enabled=False) as demo:
+        page = layout(drafter.writers())
+        ctl = Controller(page, Workspace(data), drafter, settings.scheme)
+        _wire(gr, demo, page, ctl)
+    return demo
+
+
+def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
+    """Connect every control to its handler."""
+    everything = [p.project, p.projects, p.status, p.title, p.problems, p.facts, p.score, p.figure_findings,
+                  p.f_name, p.f_unit, p.f_year, p.f_money, p.f_initial, p.f_adjusted, p.f_allocated, p.f_spent,
+                  p.f_basis, p.f_indicators, *p.boxes.values(), *p.sources.values(), p.check_box, p.check_view,
+                  p.check_findings]
+    demo.load(ctl.start, None, everything)
+    p.projects.input(ctl.choose, p.projects, everything)
+    p.upload.upload(ctl.upload, [p.upload, p.project], everything)
+    form = [p.f_name, p.f_unit, p.f_year, p.f_money, p.f_initial, p.f_adjusted, p.f_allocated, p.f_spent,
+            p.f_basis, p.f_indicators]
+    p.f_save.click(ctl.save_form, [p.project, *form], everything)
+
+    drafted = [*p.boxes.values(), *p.sources.values(), p.status]
+    p.draft_all.click(ctl.draft, [p.project, p.writer], drafted)
+    for sid, box in p.boxes.items():
+        p.redraft[sid].click(lambda name, writer, sid=sid: (yield from ctl.draft(name, writer, sid)),
+                             [p.project, p.writer], drafted)
+        for event in (box.input, box.blur):  # blur too: text that arrives without a keystroke (a paste)
+            event(lambda name, text, sid=sid: ctl.edit(name, sid, text), [p.project, box], p.status,
+                  trigger_mode="always_last", show_progress="hidden", queue=False)
+
+    checked = [p.check_box, p.check_view, p.check_findings]
+    p.tab_check.select(ctl.check_view, [p.project, p.check_section], checked, show_progress="hidden")
+    p.check_section.change(ctl.check_view, [p.project, p.check_section], checked, show_progress="hidden")
+    for event in (p.check_box.input, p.check_box.blur):
+        event(ctl.check_edit, [p.project, p.check_section, p.check_box], [p.check_view, p.check_findings, p.status],
+              trigger_mode="always_last", show_progress="hidden", queue=False)
+    p.tab_draft.select(ctl.choose_quietly, p.project, [*p.boxes.values(), *p.sources.values()],
+                       show_progress="hidden")
+    p.review_run.click(ctl.review, [p.review_report, p.review_figures], [p.review_view, p.review_findings])
+    p.export_run.click(ctl.export, p.project, [p.exports, p.status])
+
+
+def launch(host: str, port: int, auth: tuple[str, str] | None, data: Path, settings: Settings) -> None:
+    """Serve the app until interrupted (no share link, nothing fetched from the internet)."""
+    demo = build(data, settings)
+    import gradio as gr
+
+    from assistant.ui.render import CSS
+
+    theme = gr.themes.Default(font=FONTS, font_mono=MONO)
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, auth=auth, share=False, inbrowser=False, show_error=True,
+        quiet=True, ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False,
+        max_file_size="20mb", theme=theme, css=CSS, footer_links=[])

@@ -1,0 +1,160 @@
+"""What the app does, without the page: load figures, draft and stream sections, check edited text,
+rebuild the report from it and export it. A thin layer over the stages; the page only wires it up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.check import CheckResult, check_report, check_text
+from assistant.draft import PLAN, DraftContext, SectionSpec, draft_context, stream_section
+from assistant.figures import Figures, FiguresError, figures_from_data, read_figures
+from assistant.findings import Finding
+from assistant.guard import paragraphs_from_checked
+from assistant.report import Report, Section, to_json, to_markdown
+from assistant.scoring import load_scheme
+from assistant.settings import Settings
+from assistant.writers import StreamEvent, make_writer, open_retriever, section_passages
+
+WRITTEN = tuple(s for s in PLAN if s.template)  # the sections that hold text (一、 and 五、 are headings only)
+HEADINGS = {s.id: s.title for s in PLAN}
+
+
+@dataclass
+class Loaded:
+    """A project opened in the app: its figures and drafting context, or the problems that stop it."""
+
+    source: str
+    figures: Figures | None = None
+    context: DraftContext | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+    _checks: dict[tuple[str, str], CheckResult] = field(default_factory=dict, repr=False)
+
+    @property
+    def title(self) -> str:
+        p = self.figures.project if self.figures else None
+        return f"{p.year}年度{p.name}项目支出绩效自评报告" if p else ""
+
+    def check(self, section_id: str, text: str) -> CheckResult:
+        """Return the check of one section's text; unchanged sections are not checked again."""
+        assert self.context is not None
+        key = (section_id, text)
+        if key not in self._checks:
+            if len(self._checks) > 256:
+                self._checks.clear()
+            self._checks[key] = check_text(text, self.context.table, self.context.matcher)
+        return self._checks[key]
+
+
+def open_figures(path: Path, scheme: str = "national") -> Loaded:
+    """Return the project of a figures file, or its problems (path in the file, message) if it cannot be used."""
+    try:
+        fig = read_figures(path)
+    except FiguresError as exc:
+        return Loaded(path.name, problems=tuple(exc.problems))
+    return Loaded(path.name, fig, draft_context(fig, load_scheme(scheme)))
+
+
+def form_to_yaml(project: dict[str, Any], funds: dict[str, Any], indicators: list[dict[str, Any]]) -> str:
+    """Return a figures file (YAML) from what was typed into the form, empty cells left out, so the
+    usual validation names every problem by its path."""
+    def clean(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if v not in (None, "") and not (isinstance(v, float) and v != v)}
+
+    data = {"project": clean(project), "funds": clean(funds),
+            "indicators": [clean(row) for row in indicators if any(clean(row).values())]}
+    figures_from_data(data)  # raises FiguresError naming every problem before anything is written
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+class Drafter:
+    """Writes sections with the writer the user chose; holds the retrieval index open for the sources."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._retriever: Any = None
+        self._note = ""
+        self._opened = False
+        self._lock = threading.Lock()
+
+    def writers(self) -> list[str]:
+        """Return the writers available: the template always, the chat model when one is configured."""
+        return ["template", "openai"] if self.settings.model else ["template"]
+
+    def stream(self, loaded: Loaded, section_id: str, writer_name: str) -> Iterator[StreamEvent]:
+        """Yield one section as it is written (deltas, restarts, done); raises ChatNotConfigured."""
+        assert loaded.context is not None
+        writer = make_writer(self.settings.model_copy(update={"backend": writer_name}))
+        try:
+            yield from stream_section(loaded.context, section_id, writer)
+        finally:
+            if hasattr(writer, "close"):
+                writer.close()
+
+    def passages(self, loaded: Loaded, spec: SectionSpec) -> tuple[list[Any], str]:
+        """Return the retrieved passages that suit a section (for every writer) and how they were found."""
+        assert loaded.context is not None
+        with self._lock:
+            if not self._opened:
+                self._retriever, self._note = open_retriever(self.settings)
+                self._opened = True
+            if self._retriever is None:
+                return [], self._note
+            return section_passages(self._retriever, spec, loaded.context, max(self.settings.passages, 3))
+
+
+def edited_report(loaded: Loaded, texts: dict[str, str]) -> tuple[Report, CheckResult, list[tuple[str, str]]]:
+    """Return the report as edited (each sentence's facts from the checker), the check of its whole
+    text, and for each section (id, text) in order, so a finding's offset can be placed."""
+    assert loaded.context is not None
+    table = loaded.context.table
+    sections, parts = [], []
+    for spec in PLAN:
+        text = texts.get(spec.id, "") if spec.template else ""
+        result = loaded.check(spec.id, text)
+        paragraphs = paragraphs_from_checked(text, result) if text else ()
+        sections.append(Section(spec.id, spec.title, spec.level, paragraphs, "edited",
+                                loaded.context.finding_codes(spec.id)))
+        parts.append((spec.id, text))
+    report = Report(loaded.title, tuple(sections), table, tuple(loaded.context.findings))
+    whole = "\n".join(text for _, text in parts)
+    return report, check_report(whole, table, list(loaded.context.findings)), parts
+
+
+def text_findings(loaded: Loaded, texts: dict[str, str]) -> list[tuple[str, Finding]]:
+    """Return (section id, finding) for every finding in the sections' text, in reading order."""
+    out = []
+    for spec in WRITTEN:
+        out += [(spec.id, f) for f in loaded.check(spec.id, texts.get(spec.id, "")).findings]
+    return out
+
+
+def export(loaded: Loaded, texts: dict[str, str], folder: Path, stem: str) -> dict[str, Path]:
+    """Write the edited report as .docx, .md and .json into folder and return the paths by suffix."""
+    from assistant.ui.workspace import write_atomic
+    from assistant.word import write_docx
+
+    report, _result, _parts = edited_report(loaded, texts)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {suffix: folder / f"{stem}{suffix}" for suffix in (".docx", ".md", ".json")}
+    write_docx(report, out[".docx"])
+    write_atomic(out[".md"], to_markdown(report))
+    write_atomic(out[".json"], to_json(report))
+    return out
+
+
+def review(report: Path, figures: Path, scheme: str = "national") -> tuple[str, CheckResult | None, Loaded]:
+    """Return a reviewer's view of any report: its text and check against the figures (None when the
+    figures cannot be used; the Loaded says why). Raises ReportReadError for an unreadable report."""
+    from assistant.report_text import read_report_text
+
+    loaded = open_figures(figures, scheme)
+    text = read_report_text(report)
+    if loaded.context is None:
+        return text, None, loaded
+    return text, check_report(text, loaded.context.table, list(loaded.context.findings)), loaded

@@ -1,0 +1,116 @@
+"""The app's parts without a browser: the ui command's safety checks, the data folder, the HTML it shows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.ui import is_loopback, parse_auth
+from assistant.ui.render import highlighted, problems
+from assistant.ui.service import edited_report, export, open_figures, text_findings
+from assistant.ui.workspace import UploadRejected, Workspace, safe_name
+from tests.conftest import CASES, ROOT
+
+SAMPLE = CASES / "sample-2024.yaml"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_binding_beyond_this_machine_needs_auth(host: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["ui", "--host", host, "--data", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert "--auth" in result.output and host in result.output
+    assert not (tmp_path / "d").exists()  # refused before anything is created
+
+
+def test_malformed_auth_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["ui", "--auth", "admin", "--data", str(tmp_path / "d")])
+    assert result.exit_code == 2 and "用户名:密码" in result.output
+
+
+def test_loopback_and_auth_parsing() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
+    assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+    assert parse_auth("a:b:c") == ("a", "b:c") and parse_auth(":x") is None and parse_auth("a:") is None
+
+
+def test_other_commands_do_not_import_the_web_framework() -> None:
+    code = "import sys, assistant.cli, assistant.ui; print('gradio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("name", "safe"), [("../../x.yaml", "x.yaml"), ("..\\..\\x.yaml", "x.yaml"),
+                                            ("/etc/passwd", "passwd"), ("..", "file"), (".hidden.yaml", "hidden.yaml"),
+                                            ("项目 数据;rm -rf.yaml", "项目_数据_rm_-rf.yaml")])
+def test_safe_names(name: str, safe: str) -> None:
+    assert safe_name(name) == safe
+
+
+def test_an_upload_named_to_escape_lands_inside_the_data_folder(tmp_path: Path) -> None:
+    data = tmp_path / "a" / "b" / "data"
+    ws = Workspace(data)
+    project = ws.add_figures(SAMPLE, "../../x.yaml")
+    assert project.figures_path == data / "projects" / "x" / "figures" / "x.yaml"
+    assert not (data.parent / "x.yaml").exists() and not (data.parent.parent / "x.yaml").exists()
+    with pytest.raises(UploadRejected, match="请上传 .yaml"):
+        ws.add_figures(SAMPLE, "../evil.sh")
+
+
+def test_edits_are_kept_with_their_history(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "data")
+    project = ws.add_figures(SAMPLE, "sample.yaml")
+    assert project.save({"use.funds": "甲"}, "起草（template）")
+    assert project.save({"use.funds": "甲乙"}, "编辑") and project.save({"use.funds": "甲乙丙"}, "编辑")
+    assert not project.save({"use.funds": "甲乙丙"}, "编辑")  # nothing changed, nothing saved
+    ws.remember(project.name)
+    again = Workspace(tmp_path / "data")  # as after a restart
+    assert again.last == "sample" and again.project("sample").texts() == {"use.funds": "甲乙丙"}
+    history = again.project("sample").history()
+    assert [h["why"] for h in history] == ["起草（template）", "编辑"]  # typing within a minute is one version
+    assert history[0]["sections"]["use.funds"] == "甲"
+
+
+def test_typing_after_a_pause_starts_a_new_version(tmp_path: Path) -> None:
+    project = Workspace(tmp_path / "data").add_figures(SAMPLE, "sample.yaml")
+    project.save({"use.funds": "甲"}, "编辑")
+    for version in (project.folder / "history").glob("*.json"):
+        os.utime(version, (time.time() - 120, time.time() - 120))
+    project.save({"use.funds": "甲乙"}, "编辑")
+    assert [h["sections"]["use.funds"] for h in project.history()] == ["甲", "甲乙"]
+
+
+def test_text_is_shown_as_text(tmp_path: Path) -> None:
+    loaded = open_figures(SAMPLE)
+    assert loaded.context is not None
+    text = '<script>alert(1)</script>年初预算<b>198万元</b>，"引号" & 符号'
+    html = highlighted(text, loaded.check("use.funds", text), loaded.context.table)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html and "&amp; 符号" in html
+    assert 'data-status="contradicted" data-fact="funds.budget_initial"' in html
+    assert "<img" not in problems([("project.name", "<img src=x onerror=alert(1)>")])
+
+
+def test_bad_figures_give_their_problems_by_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("spent: 138.78", "spent: -1"), encoding="utf-8")
+    loaded = open_figures(bad)
+    assert loaded.context is None and any(path == "funds.spent" for path, _ in loaded.problems)
+
+
+def test_the_export_is_of_the_edited_text(tmp_path: Path) -> None:
+    loaded = open_figures(SAMPLE)
+    texts = {"use.funds": "2024年，该项目年初预算198万元，全年实际支出138.78万元。"}
+    report, result, _parts = edited_report(loaded, texts)
+    funds = report.section("use.funds")
+    assert funds.writer == "edited" and funds.paragraphs[0].facts == ("funds.spent",)  # provenance from the checker
+    assert any(f.code == "contradicted_number" and f.text == "198万元" for f in result.findings)
+    assert [(sid, f.code) for sid, f in text_findings(loaded, texts)] == [("use.funds", "contradicted_number")]
+    paths = export(loaded, texts, tmp_path / "out", "sample")
+    assert "年初预算198万元" in paths[".md"].read_text(encoding="utf-8")
+    assert sorted(p.suffix for p in paths.values()) == [".docx", ".json", ".md"]

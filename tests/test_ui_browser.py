@@ -1,0 +1,153 @@
+"""The app in a real browser (Debian chromium under playwright): an editor drafts, breaks a number,
+sees it flagged, exports and reloads; a reviewer checks a Word report; a chat model streams and is
+repaired; an upload with a hostile name stays inside the data folder; nothing is fetched from outside."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from tests.browser import App, Browser, box, chromium, draft_all, have_chromium, running_app, type_text, upload_figures
+from tests.conftest import CASES
+from tests.fake_openai import FakeOpenAI, Reply, echo_draft
+
+pytestmark = pytest.mark.skipif(not have_chromium(), reason="需要 Debian 的 chromium（./dev.sh test 会安装）")
+SAMPLE = CASES / "sample-2024.yaml"
+FUNDS = "use.funds"
+FUNDS_TITLE = "（一）资金管理过程情况"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+    assert b.external == [], f"页面向外部地址发出了请求：{b.external}"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    with running_app(tmp_path_factory.mktemp("ui") / "data") as a:
+        yield a
+
+
+def status(page: Any) -> str:
+    return str(page.inner_text("#status"))
+
+
+def choose_check_section(page: Any, title: str, text: str) -> None:
+    """Pick the section to edit in 核对 and wait until its text is in the box."""
+    page.click("#check-section input")
+    page.get_by_role("option", name=title).click()
+    page.wait_for_function("t => document.querySelector('#check-box textarea').value === t", arg=text)
+
+
+def test_editor_drafts_breaks_a_number_exports_and_reloads(app: App, browser: Browser, tmp_path: Path) -> None:
+    page = browser.page(app.url)
+    upload_figures(page, SAMPLE)
+    assert "99.98" in page.inner_text("#score")  # the score sheet as soon as the figures load
+    assert "basis_inconsistent" in page.inner_text("#figure-findings")
+    draft_all(page)
+    drafted = page.input_value(box(FUNDS))
+    assert "年初预算189万元" in drafted
+
+    page.get_by_role("tab", name="核对").click()
+    choose_check_section(page, FUNDS_TITLE, drafted)
+    type_text(page, "#check-box textarea", drafted.replace("年初预算189万元", "年初预算198万元"))
+    wrong = page.locator("#check-view mark[data-status=contradicted]", has_text="198万元")
+    wrong.wait_for(timeout=10000)
+    assert wrong.get_attribute("data-fact") == "funds.budget_initial"
+    assert "189万元" in (wrong.get_attribute("title") or "")  # the right fact on hover
+    assert "年初预算数应为 189万元，文中为 198万元" in page.inner_text("#check-findings")
+    page.wait_for_function("document.querySelector('#status').innerText.includes('已保存')")
+
+    page.get_by_role("tab", name="导出").click()
+    page.click("#export-run")
+    page.wait_for_function("document.querySelector('#status').innerText.includes('已导出')", timeout=20000)
+    page.locator("#exports", has_text=".docx").wait_for(timeout=20000)
+    exported = app.data / "projects" / "sample-2024" / "exports" / "sample-2024.docx"
+    text = "\n".join(p.text for p in docx.Document(str(exported)).paragraphs)
+    assert "年初预算198万元" in text and "年初预算189万元" not in text
+
+    page.reload()
+    page.get_by_role("tab", name="起草").click()
+    page.wait_for_function(f"document.querySelector({box(FUNDS)!r}).value.includes('198万元')", timeout=20000)
+    page.get_by_role("tab", name="核对").click()
+    page.locator("#check-view mark[data-status=contradicted]", has_text="198万元").wait_for(timeout=10000)
+    page.close()
+
+
+def test_reviewer_checks_a_word_report_against_its_figures(app: App, browser: Browser, tmp_path: Path) -> None:
+    report = tmp_path / "审阅稿.docx"
+    doc = docx.Document()
+    doc.add_paragraph("该项目年初预算198万元，全年实际支出138.78万元。")
+    doc.add_paragraph("<b>全部完成</b>，预算执行率为99.84%。")
+    doc.save(str(report))
+    page = browser.page(app.url)
+    page.get_by_role("tab", name="核对").click()
+    page.get_by_text("审阅任意报告").click()
+    page.set_input_files("#review-report input[type=file]", str(report))
+    page.set_input_files("#review-figures input[type=file]", str(SAMPLE))
+    page.locator("#review-report", has_text=".docx").wait_for()
+    page.locator("#review-figures", has_text=".yaml").wait_for()
+    page.click("#review-run")
+    findings = page.locator("#review-findings")
+    findings.locator("[data-code=contradicted_number]").wait_for(timeout=20000)
+    assert "basis_inconsistent" in findings.inner_text()  # the figures' own findings too
+    assert page.locator("#review-view mark[data-status=supported]", has_text="138.78万元").count() == 1
+    assert "<b>全部完成</b>" in page.inner_text("#review-view")  # markup in a report is shown as text
+    assert page.locator("#review-view b").count() == 0
+    page.close()
+
+
+def test_upload_with_a_hostile_name_stays_inside_data(app: App, browser: Browser) -> None:
+    page = browser.page(app.url)
+    upload_figures(page, name="../../x.yaml", data=SAMPLE.read_bytes())
+    assert "已载入" in status(page)
+    root = app.data.parent
+    assert not (root / "x.yaml").exists() and not (root.parent / "x.yaml").exists()
+    saved = [p for p in app.data.rglob("x.yaml")]
+    assert saved and all(p.resolve().is_relative_to(app.data.resolve()) for p in saved)
+    assert (app.data / "projects" / "x" / "figures" / "x.yaml").read_bytes() == SAMPLE.read_bytes()
+    page.close()
+
+
+def test_bad_figures_are_named_by_path_and_not_saved(app: App, browser: Browser) -> None:
+    page = browser.page(app.url)
+    bad = SAMPLE.read_text(encoding="utf-8").replace("spent: 138.78", "spent: -5")
+    upload_figures(page, name="broken.yaml", data=bad.encode())
+    assert "funds.spent" in page.inner_text("#problems")
+    assert not (app.data / "projects" / "broken").exists()
+    page.close()
+
+
+def wrong_budget(body: dict[str, Any]) -> Reply:
+    """The faithful answer with the budget changed: the guard must send it back."""
+    return Reply(echo_draft(body).text.replace("189万元", "198万元"))
+
+
+def test_chat_model_streams_and_a_wrong_number_is_repaired(browser: Browser, tmp_path: Path) -> None:
+    fake = FakeOpenAI().start()
+    env = {"ASSISTANT_MODEL": "fake-model", "ASSISTANT_BASE_URL": fake.url, "ASSISTANT_RETRY_BACKOFF": "0.05",
+           "ASSISTANT_INDEX_DIR": str(tmp_path / "no-index")}
+    try:
+        fake.add(wrong_budget)
+        with running_app(tmp_path / "data", env) as a:
+            page = browser.page(a.url)
+            upload_figures(page, SAMPLE)
+            page.get_by_role("tab", name="起草").click()
+            page.get_by_label("对话模型").check()
+            page.click(f"#redraft-{FUNDS.replace('.', '-')}")
+            page.wait_for_function("document.querySelector('#status').innerText.includes('经 1 次修正')",
+                                   timeout=30000)
+            text = page.input_value(box(FUNDS))
+            assert "年初预算189万元" in text and "198万元" not in text
+            page.close()
+    finally:
+        fake.stop()
+    assert len(fake.requests) == 2 and all(r.get("stream") for r in fake.requests)
+    assert re.search(r"198万元", str(fake.requests[1]["messages"]))  # the repair turn quotes the wrong number
