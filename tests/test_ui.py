@@ -17,6 +17,7 @@ from assistant.ui.render import highlighted, problems
 from assistant.ui.service import edited_report, export, open_figures, text_findings
 from assistant.ui.workspace import UploadRejected, Workspace, safe_name
 from tests.conftest import CASES, ROOT
+from tests.test_word_comments import anchored
 
 SAMPLE = CASES / "sample-2024.yaml"
 
@@ -106,11 +107,14 @@ def test_bad_figures_give_their_problems_by_path(tmp_path: Path) -> None:
 def test_the_export_is_of_the_edited_text(tmp_path: Path) -> None:
     loaded = open_figures(SAMPLE)
     texts = {"use.funds": "2024年，该项目年初预算198万元，全年实际支出138.78万元。"}
-    report, result, _parts = edited_report(loaded, texts)
-    funds = report.section("use.funds")
+    funds = edited_report(loaded, texts).section("use.funds")
     assert funds.writer == "edited" and funds.paragraphs[0].facts == ("funds.spent",)  # provenance from the checker
-    assert any(f.code == "contradicted_number" and f.text == "198万元" for f in result.findings)
     assert [(sid, f.code) for sid, f in text_findings(loaded, texts)] == [("use.funds", "contradicted_number")]
     paths = export(loaded, texts, tmp_path / "out", "sample")
     assert "年初预算198万元" in paths[".md"].read_text(encoding="utf-8")
     assert sorted(p.suffix for p in paths.values()) == [".docx", ".json", ".md"]
+    comments = {text: at for at, text in anchored(paths[".docx"])}
+    wrong = next(k for k in comments if "contradicted_number" in k)
+    assert comments[wrong] == "198万元" and "189万元" in wrong  # at the number, saying what it should be
+    assert any("basis_inconsistent" in k for k in comments)  # the figures' warnings too
+

@@ -15,6 +15,7 @@ import pytest
 from tests.browser import App, Browser, box, chromium, draft_all, have_chromium, running_app, type_text, upload_figures
 from tests.conftest import CASES
 from tests.fake_openai import FakeOpenAI, Reply, echo_draft
+from tests.test_word_comments import anchored
 
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="需要 Debian 的 chromium（./dev.sh test 会安装）")
 SAMPLE = CASES / "sample-2024.yaml"
@@ -72,6 +73,7 @@ def test_editor_drafts_breaks_a_number_exports_and_reloads(app: App, browser: Br
     exported = app.data / "projects" / "sample-2024" / "exports" / "sample-2024.docx"
     text = "\n".join(p.text for p in docx.Document(str(exported)).paragraphs)
     assert "年初预算198万元" in text and "年初预算189万元" not in text
+    assert any(at == "198万元" and "contradicted_number" in remark for at, remark in anchored(exported))
 
     page.reload()
     page.get_by_role("tab", name="起草").click()

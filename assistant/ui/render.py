@@ -101,17 +101,12 @@ def _num(value: Any) -> str:
     return escape(f"{value:g}" if isinstance(value, float) else str(value))
 
 
-def audience(finding: Finding) -> str:
-    """Return who a finding is for: the figures' author or the project (default when not said)."""
-    return str(getattr(finding, "audience", "project") or "project")
-
-
 def findings(items: Iterable[Finding], headings: dict[str, str] | None = None,
              placed: Iterable[tuple[str, Finding]] = ()) -> str:
     """Return the findings on the figures, grouped by audience, then the findings in the text by section."""
     groups: dict[str, list[Finding]] = {}
     for f in items:
-        groups.setdefault(audience(f), []).append(f)
+        groups.setdefault(f.audience, []).append(f)
     html = ""
     for key, label in AUDIENCES.items():
         if groups.get(key):

@@ -11,12 +11,14 @@ from typing import Any
 
 import yaml
 
-from assistant.check import CheckResult, check_report, check_text
+from assistant.check import CheckResult, check_text
 from assistant.draft import PLAN, DraftContext, SectionSpec, draft_context, stream_section
 from assistant.figures import Figures, FiguresError, figures_from_data, read_figures
 from assistant.findings import Finding
 from assistant.guard import paragraphs_from_checked
 from assistant.report import Report, Section, to_json, to_markdown
+from assistant.report_check import check_report
+from assistant.report_text import markdown_text
 from assistant.scoring import load_scheme
 from assistant.settings import Settings
 from assistant.writers import StreamEvent, make_writer, open_retriever, section_passages
@@ -108,22 +110,16 @@ class Drafter:
             return section_passages(self._retriever, spec, loaded.context, max(self.settings.passages, 3))
 
 
-def edited_report(loaded: Loaded, texts: dict[str, str]) -> tuple[Report, CheckResult, list[tuple[str, str]]]:
-    """Return the report as edited (each sentence's facts from the checker), the check of its whole
-    text, and for each section (id, text) in order, so a finding's offset can be placed."""
+def edited_report(loaded: Loaded, texts: dict[str, str]) -> Report:
+    """Return the report as edited, each sentence with the facts the checker finds it states."""
     assert loaded.context is not None
-    table = loaded.context.table
-    sections, parts = [], []
+    sections = []
     for spec in PLAN:
         text = texts.get(spec.id, "") if spec.template else ""
-        result = loaded.check(spec.id, text)
-        paragraphs = paragraphs_from_checked(text, result) if text else ()
+        paragraphs = paragraphs_from_checked(text, loaded.check(spec.id, text)) if text else ()
         sections.append(Section(spec.id, spec.title, spec.level, paragraphs, "edited",
                                 loaded.context.finding_codes(spec.id)))
-        parts.append((spec.id, text))
-    report = Report(loaded.title, tuple(sections), table, tuple(loaded.context.findings))
-    whole = "\n".join(text for _, text in parts)
-    return report, check_report(whole, table, list(loaded.context.findings)), parts
+    return Report(loaded.title, tuple(sections), loaded.context.table, tuple(loaded.context.findings))
 
 
 def text_findings(loaded: Loaded, texts: dict[str, str]) -> list[tuple[str, Finding]]:
@@ -135,15 +131,19 @@ def text_findings(loaded: Loaded, texts: dict[str, str]) -> list[tuple[str, Find
 
 
 def export(loaded: Loaded, texts: dict[str, str], folder: Path, stem: str) -> dict[str, Path]:
-    """Write the edited report as .docx, .md and .json into folder and return the paths by suffix."""
+    """Write the edited report as .docx (every error and warning a comment at its number), .md and
+    .json into folder and return the paths by suffix, with the check the comments come from."""
     from assistant.ui.workspace import write_atomic
     from assistant.word import write_docx
 
-    report, _result, _parts = edited_report(loaded, texts)
+    report = edited_report(loaded, texts)
+    markdown = to_markdown(report)
+    result = check_report(markdown_text(markdown), report.facts, list(report.findings))
+    remarks = [f for f in result.findings if f.severity in ("error", "warning")]
     folder.mkdir(parents=True, exist_ok=True)
     out = {suffix: folder / f"{stem}{suffix}" for suffix in (".docx", ".md", ".json")}
-    write_docx(report, out[".docx"])
-    write_atomic(out[".md"], to_markdown(report))
+    write_docx(report, out[".docx"], remarks, source_text=markdown)
+    write_atomic(out[".md"], markdown)
     write_atomic(out[".json"], to_json(report))
     return out
 
