@@ -62,7 +62,9 @@ def test_editor_drafts_breaks_a_number_exports_and_reloads(app: App, browser: Br
     wrong = page.locator("#check-view mark[data-status=contradicted]", has_text="198万元")
     wrong.wait_for(timeout=10000)
     assert wrong.get_attribute("data-fact") == "funds.budget_initial"
-    assert "189万元" in (wrong.get_attribute("title") or "")  # the right fact on hover
+    wrong.click()
+    assert "189万元" in (wrong.get_attribute("data-tip") or "")  # the right fact, shown on hover or click
+    assert "189万元" in page.evaluate("e => getComputedStyle(e, '::after').content", wrong.element_handle())
     assert "年初预算数应为 189万元，文中为 198万元" in page.inner_text("#check-findings")
     page.wait_for_function("document.querySelector('#status').innerText.includes('已保存')")
 

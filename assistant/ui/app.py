@@ -5,7 +5,11 @@ Only this package imports gradio, so the other commands start without it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+from collections.abc import Callable, Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +45,32 @@ def build(data: Path, settings: Settings) -> Any:
     return demo
 
 
+def _escaping(p: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Return the handler with its status line and title shown as text: they carry file names,
+    project names and error messages, which must never be read as markup."""
+    def safe(out: Any) -> Any:
+        if isinstance(out, dict):
+            for key in (p.status, p.title):
+                if isinstance(out.get(key), str):
+                    out[key] = f"<div>{escape(out[key])}</div>"
+        return out
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            for out in fn(*args, **kwargs):
+                yield safe(out)
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return safe(fn(*args, **kwargs))
+    return call
+
+
 def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
     """Connect every control to its handler."""
+    ctl = _Escaped(p, ctl)
     everything = [p.project, p.projects, p.status, p.title, p.problems, p.facts, p.score, p.figure_findings,
                   p.f_name, p.f_unit, p.f_year, p.f_money, p.f_initial, p.f_adjusted, p.f_allocated, p.f_spent,
                   p.f_basis, p.f_indicators, *p.boxes.values(), *p.sources.values(), p.check_box, p.check_view,
@@ -57,8 +85,7 @@ def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
     drafted = [*p.boxes.values(), *p.sources.values(), p.status]
     p.draft_all.click(ctl.draft, [p.project, p.writer], drafted)
     for sid, box in p.boxes.items():
-        p.redraft[sid].click(lambda name, writer, sid=sid: (yield from ctl.draft(name, writer, sid)),
-                             [p.project, p.writer], drafted)
+        p.redraft[sid].click(functools.partial(ctl.draft, only=sid), [p.project, p.writer], drafted)
         for event in (box.input, box.blur):  # blur too: text that arrives without a keystroke (a paste)
             event(lambda name, text, sid=sid: ctl.edit(name, sid, text), [p.project, box], p.status,
                   trigger_mode="always_last", show_progress="hidden", queue=False)
@@ -73,6 +100,16 @@ def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
                        show_progress="hidden")
     p.review_run.click(ctl.review, [p.review_report, p.review_figures], [p.review_view, p.review_findings])
     p.export_run.click(ctl.export, p.project, [p.exports, p.status])
+
+
+class _Escaped:
+    """The controller seen through _escaping: every handler's status and title escaped."""
+
+    def __init__(self, p: Any, ctl: Any) -> None:
+        self._p, self._ctl = p, ctl
+
+    def __getattr__(self, name: str) -> Any:
+        return _escaping(self._p, getattr(self._ctl, name))
 
 
 def launch(host: str, port: int, auth: tuple[str, str] | None, data: Path, settings: Settings) -> None:

@@ -170,7 +170,7 @@ class Controller:
                         shown = event.section.text
                         project.save({spec.id: shown}, f"起草（{writer}）")
                         note = _drafted(spec.title, event.section.meta)
-                        yield {box: shown, self.p.sources[spec.id]: self._sources(loaded, spec.id, shown, True),
+                        yield {box: shown, self.p.sources[spec.id]: self._sources(loaded, spec.id, shown),
                                self.p.status: note}
                     else:
                         yield {box: shown}
@@ -180,14 +180,14 @@ class Controller:
         done = note if only else "起草完成"
         yield {self.p.status: f"{done}（{time.strftime('%H:%M:%S')}），已保存"}
 
-    def _sources(self, loaded: Loaded | None, section_id: str, text: str, search: bool = False) -> str:
+    def _sources(self, loaded: Loaded | None, section_id: str, text: str) -> str:
         if loaded is None or loaded.context is None:
             return ""
         table = loaded.context.table
         result = loaded.check(section_id, text)
         stated = dict.fromkeys(n.fact for n in result.numbers if n.status in ("supported", "derived") and n.fact)
         spec = next(s for s in PLAN if s.id == section_id)
-        passages, note = self.drafter.passages(loaded, spec) if search else ([], "起草时检索")
+        passages, note = self.drafter.passages(loaded, spec)
         return render.sources([table[f] for f in stated if f in table], passages, note)
 
     def edit(self, name: str | None, section_id: str, text: str) -> Updates:

@@ -44,9 +44,9 @@ def layout(writers: list[str]) -> Page:
     p = Page()
     p.add("project", gr.State(None))
     with gr.Row(equal_height=True):
-        p.add("title", gr.Markdown("尚未载入项目数据", elem_id="title"))
+        p.add("title", gr.HTML("尚未载入项目数据", elem_id="title"))
         p.add("projects", gr.Dropdown(label="项目", choices=[], scale=0, min_width=260, elem_id="projects"))
-    p.add("status", gr.Markdown("", elem_id="status"))
+    p.add("status", gr.HTML("", elem_id="status"))
     with gr.Tabs() as tabs:
         p.add("tabs", tabs)
         with gr.Tab("录入", id="figures") as tab:
@@ -104,11 +104,11 @@ def _draft_tab(p: Page, writers: list[str]) -> None:
     for spec in WRITTEN:
         with gr.Row(elem_classes="section-row"):
             with gr.Column(scale=3):
-                p.boxes[spec.id] = gr.Textbox(label=spec.title, lines=3, max_lines=14,
+                p.boxes[spec.id] = gr.Textbox(label=spec.title, lines=3, max_lines=40,
                                               elem_id=f"box-{spec.id.replace('.', '-')}")
                 p.redraft[spec.id] = gr.Button("重新起草", size="sm", elem_id=f"redraft-{spec.id.replace('.', '-')}")
             with gr.Column(scale=2):
-                p.sources[spec.id] = gr.HTML(elem_id=f"src-{spec.id.replace('.', '-')}", max_height=260)
+                p.sources[spec.id] = gr.HTML(elem_id=f"src-{spec.id.replace('.', '-')}")
 
 
 def _check_tab(p: Page) -> None:
@@ -121,7 +121,7 @@ def _check_tab(p: Page) -> None:
             p.add("check_findings", gr.HTML(elem_id="check-findings"))
         with gr.Column(scale=3):
             gr.HTML(render.legend())
-            p.add("check_view", gr.HTML(elem_id="check-view", max_height=620))
+            p.add("check_view", gr.HTML(elem_id="check-view"))
     with gr.Accordion("审阅任意报告：上传报告和项目数据", open=False):
         with gr.Row():
             p.add("review_report", gr.File(label="报告（.md / .txt / .docx）", file_types=[".md", ".txt", ".docx"],
@@ -131,7 +131,7 @@ def _check_tab(p: Page) -> None:
         p.add("review_run", gr.Button("核对", variant="primary", elem_id="review-run"))
         with gr.Row():
             p.add("review_findings", gr.HTML(elem_id="review-findings"))
-            p.add("review_view", gr.HTML(elem_id="review-view", max_height=620))
+            p.add("review_view", gr.HTML(elem_id="review-view"))
 
 
 def _export_tab(p: Page) -> None:

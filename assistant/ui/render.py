@@ -16,8 +16,13 @@ SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 AUDIENCES = {"author": "项目数据本身的问题（请填报人核改数据文件）", "project": "项目存在的问题（报告应如实说明）"}
 
 CSS = """
+#title { font-size: 20px; font-weight: 600; padding-top: 8px; }
+#status { min-height: 1.5em; color: #444; }
 .hl { white-space: pre-wrap; line-height: 1.9; font-size: 15px; }
-.hl mark { padding: 0 2px; border-radius: 3px; cursor: help; color: inherit; }
+.hl mark { padding: 0 2px; border-radius: 3px; cursor: help; color: inherit; position: relative; }
+.hl mark[data-tip]:hover::after, .hl mark[data-tip]:focus::after {
+  content: attr(data-tip); position: absolute; left: 0; top: 1.7em; z-index: 20; white-space: nowrap;
+  background: #333; color: #fff; padding: 2px 8px; border-radius: 4px; font-size: 13px; line-height: 1.6; }
 .hl .n-supported { background: #d3f2d9; border-bottom: 2px solid #2f9e44; }
 .hl .n-derived { background: #dbe8ff; border-bottom: 2px solid #3b5bdb; }
 .hl .n-unsupported { background: #fff0c2; border-bottom: 2px solid #e67700; }
@@ -37,11 +42,11 @@ table.grid td, table.grid th { border: 1px solid #ccc; padding: 2px 6px; text-al
 def legend() -> str:
     """Return the key to the highlight colours."""
     marks = "".join(f'<mark class="n-{k}">{v}</mark>' for k, v in STATUS.items())
-    return f'<div class="hl legend">数字颜色：{marks}（鼠标停在数字上可见对应事实）</div>'
+    return f'<div class="hl legend">数字颜色：{marks}（鼠标停在数字上或点击数字，可见对应事实）</div>'
 
 
 def highlighted(text: str, result: CheckResult, table: FactTable, revision: int = 0) -> str:
-    """Return the text with every checked number marked by status, its fact in the tooltip."""
+    """Return the text with every checked number marked by status, its fact shown on hover or click."""
     out, at = [], 0
     for n in result.numbers:
         if n.status == "ignored":
@@ -53,8 +58,8 @@ def highlighted(text: str, result: CheckResult, table: FactTable, revision: int 
             fact = table[n.fact]
             verb = "应为" if n.status == "contradicted" else "对应"
             tip += f"：{verb}「{fact.label}」{fact.display}" + (f"（{fact.formula}）" if fact.formula else "")
-        out.append(f'<mark class="n-{n.status}" data-status="{n.status}" data-fact="{escape(n.fact)}" '
-                   f'title="{escape(tip)}">{escape(text[q.start:q.end])}</mark>')
+        out.append(f'<mark class="n-{n.status}" data-status="{n.status}" data-fact="{escape(n.fact)}" tabindex="0" '
+                   f'data-tip="{escape(tip)}">{escape(text[q.start:q.end])}</mark>')
         at = q.end
     out.append(escape(text[at:]))
     return "".join(out)

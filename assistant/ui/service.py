@@ -36,6 +36,7 @@ class Loaded:
     context: DraftContext | None = None
     problems: tuple[tuple[str, str], ...] = ()
     _checks: dict[tuple[str, str], CheckResult] = field(default_factory=dict, repr=False)
+    passages: dict[str, tuple[list[Any], str]] = field(default_factory=dict, repr=False)
 
     @property
     def title(self) -> str:
@@ -99,15 +100,17 @@ class Drafter:
                 writer.close()
 
     def passages(self, loaded: Loaded, spec: SectionSpec) -> tuple[list[Any], str]:
-        """Return the retrieved passages that suit a section (for every writer) and how they were found."""
+        """Return the retrieved passages that suit a section (for every writer) and how they were found;
+        searched once per project and section."""
         assert loaded.context is not None
         with self._lock:
-            if not self._opened:
-                self._retriever, self._note = open_retriever(self.settings)
-                self._opened = True
-            if self._retriever is None:
-                return [], self._note
-            return section_passages(self._retriever, spec, loaded.context, max(self.settings.passages, 3))
+            if spec.id not in loaded.passages:
+                if not self._opened:
+                    self._retriever, self._note = open_retriever(self.settings)
+                    self._opened = True
+                loaded.passages[spec.id] = ([], self._note) if self._retriever is None else \
+                    section_passages(self._retriever, spec, loaded.context, max(self.settings.passages, 3))
+            return loaded.passages[spec.id]
 
 
 def edited_report(loaded: Loaded, texts: dict[str, str]) -> Report:

@@ -1,0 +1,65 @@
+"""Screenshots of every tab of the app at 1366×768, as a user sees them after loading the sample,
+drafting it and changing one number to a wrong value (核对 shows it contradicted, its fact beside it).
+
+    python eval/ui_screenshots.py [FOLDER]      # default docs/screenshots
+
+Each tab is saved whole (full page, 1366 wide); `app.png` is the first screen of 核对 (1366×768),
+for the README. Colours are reduced to a 64-colour palette to keep the files small.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the browser helpers live with the tests
+
+from tests.browser import box, chromium, draft_all, running_app, type_text, upload_figures  # noqa: E402
+
+SECTION, TITLE = "result", "三、绩效自评结果"
+TABS = (("录入", "figures"), ("起草", "draft"), ("核对", "check"), ("导出", "export"))
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "data") as app, chromium() as browser:
+        page = browser.page(app.url)
+        upload_figures(page, ROOT / "eval" / "cases" / "sample-2024.yaml")
+        draft_all(page)
+        text = page.input_value(box(SECTION)).replace("自评得分为99.98分", "自评得分为98.98分")
+        type_text(page, box(SECTION), text)
+        page.wait_for_function("document.querySelector('#status').innerText.includes('已保存「')")
+        for label, name in TABS:
+            page.get_by_role("tab", name=label).click()
+            if name == "check":
+                page.click("#check-section input")
+                page.get_by_role("option", name=TITLE).click()
+                page.wait_for_function("t => document.querySelector('#check-box textarea').value === t", arg=text)
+                wrong = page.locator("#check-view mark[data-status=contradicted]").first
+                wrong.click()  # its fact shows beside it
+                page.screenshot(path=str(folder / "app.png"))
+                _shrink(folder / "app.png")
+            if name == "export":
+                page.click("#export-run")
+                page.wait_for_function("document.querySelector('#status').innerText.includes('已导出')")
+                page.locator("#exports", has_text=".docx").wait_for()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+            _shrink(folder / f"{name}.png")
+        if browser.external:
+            raise SystemExit(f"页面向外部地址发出了请求：{browser.external}")
+
+
+def _shrink(path: Path) -> None:
+    """Reduce a screenshot to a 64-colour palette: a screen of text stays legible at a third of the size."""
+    from PIL import Image
+
+    Image.open(path).convert("RGB").quantize(64).save(path, optimize=True)
+    print(path, f"{path.stat().st_size // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()
