@@ -8,6 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant import vocabulary as v
+from assistant.diagnose_project import (
+    cost_mismatch,
+    funds_not_arrived,
+    large_adjustment,
+    missing_indicator_kind,
+    output_met_low_execution,
+    qualitative_without_evidence,
+)
 from assistant.facts import FactTable, format_number, precision
 from assistant.findings import Finding
 from assistant.scoring import IndicatorScore, Scheme, grade_of
@@ -125,12 +133,13 @@ def _breakdown(table: FactTable) -> list[Finding]:
 
 def _weights(table: FactTable) -> list[Finding]:
     sheet, full = table.sheet, table.scheme.total
-    indicators = sum(r.weight for r in sheet.indicators)
-    total = sheet.execution_weight + indicators
-    if not sheet.indicators or abs(total - full) < 0.005:
+    if sheet.weights_given is None:
         return []
+    total = sheet.weights_given
+    indicators = total - sheet.execution_weight
     return [Finding("weights_sum", f"预算执行率分值 {sheet.execution_weight:g}分与各指标分值合计 {_num(indicators)}分，"
-                    f"加总为 {_num(total)}分，不等于评分方案的满分 {full:g}分；各项分值之和应等于满分",
+                    f"加总为 {_num(total)}分，不等于评分方案的满分 {full:g}分；各项分值之和应等于满分"
+                    "（草稿已按比例折算）",
                     "scheme.total", ("scheme.total", "score.execution_weight"), cause="报表填报")]
 
 
@@ -271,8 +280,9 @@ def _indicator_deviation(table: FactTable, row: IndicatorScore) -> list[Finding]
     return [Finding(code, f"{message}，未说明偏差原因", actual_id, facts, ind.id, cause=cause)]
 
 
-RULES: list[Rule] = [_execution, _overspend, _basis_gap, _breakdown, _weights, _indicators,
-                     _reported_rate, _reported_score, _reported_grade]
+RULES: list[Rule] = [_execution, _overspend, funds_not_arrived, large_adjustment, output_met_low_execution,
+                     _basis_gap, _breakdown, _weights, _indicators, cost_mismatch, missing_indicator_kind,
+                     qualitative_without_evidence, _reported_rate, _reported_score, _reported_grade]
 
 
 # ---------------------------------------------------------------- the report text: missing_improvements

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures
 from assistant.findings import Finding
 from assistant.matching import Matcher
+from assistant.prompts import has_digits
 from assistant.report import MARK_OPEN, Report, Section, fact_data
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme, load_scheme
@@ -23,9 +25,26 @@ from assistant.writers import StreamEvent, TemplateWriter, Writer
 LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")
 # Findings that are deviations from the goals (五（三）) rather than faults of the table.
 DEVIATION_CODES = {"low_execution", "spend_exceeds_budget", "underachievement_unexplained",
-                   "overachievement_unexplained", "deviation_explained"}
-# Findings whose improvement measure is the same one: the report states it once.
-SAME_MEASURE = {"rate_mismatch": "table", "score_mismatch": "table", "grade_mismatch": "table"}
+                   "overachievement_unexplained", "deviation_explained", "funds_not_arrived", "large_adjustment"}
+
+
+def measure_kind(f: Finding) -> str:
+    """Return the kind of improvement measure a finding calls for: findings of one kind share one measure."""
+    if f.code == "low_execution" or (f.code == "deviation_explained" and f.fact.startswith("rate.")):
+        return "rate"
+    if f.code == "overachievement_unexplained" or (f.code == "deviation_explained" and f.cause == "目标设置偏低"):
+        return "over"
+    if f.code in ("underachievement_unexplained", "deviation_explained"):
+        return "miss"
+    return f.code
+
+
+def vary(seed: str) -> Callable[[str, Sequence[str]], str]:
+    """Return a chooser of wordings: the same project and key always get the same one, so drafts are
+    reproducible, while different projects get different ones."""
+    def choose(key: str, options: Sequence[str]) -> str:
+        return options[zlib.crc32(f"{seed}|{key}".encode()) % len(options)]
+    return choose
 
 
 @dataclass(frozen=True)
@@ -91,17 +110,18 @@ class DraftContext:
         return [f for f in self.findings if f.code in DEVIATION_CODES]
 
     @property
-    def measures(self) -> list[Finding]:
-        """Return one finding per distinct improvement measure, in the order of the problems."""
-        seen: dict[tuple[str, str], Finding] = {}
+    def measures(self) -> list[list[Finding]]:
+        """Return the problems grouped by the measure they call for, one group per improvement, in order."""
+        groups: dict[str, list[Finding]] = {}
         for f in self.problems:
-            seen.setdefault((SAME_MEASURE.get(f.code, f.code + f.cause), f.indicator), f)
-        return list(seen.values())
+            groups.setdefault(measure_kind(f), []).append(f)
+        return list(groups.values())
 
     def finding_codes(self, section_id: str) -> tuple[str, ...]:
-        """Return the codes of the findings a section answers, one per problem paragraph."""
-        chosen = {"lessons.problems": self.problems, "lessons.deviation": self.deviations,
-                  "improvements": self.measures}.get(section_id, [])
+        """Return the codes of the findings a section answers, one per paragraph."""
+        if section_id == "improvements":
+            return tuple(group[0].code for group in self.measures)
+        chosen = {"lessons.problems": self.problems, "lessons.deviation": self.deviations}.get(section_id, [])
         return tuple(f.code for f in chosen)
 
     @cached_property
@@ -125,6 +145,15 @@ class DraftContext:
             "low_execution": float(t[t.rate_id].value) < t.scheme.thresholds.execution_rate,
             "met_all": all(r.verdict in ("已完成", "超额完成") for r in rows),
             "pending_rows": [r for r in rows if r.pending],
+            "qualitative_rows": [r for r in rows if r.achievement is not None],
+            "evidenced": [r for r in rows if r.verdict in ("已完成", "超额完成") and r.indicator.evidence
+                          and not has_digits(r.indicator.evidence)],
+            "missing_kinds": "和".join(k for k in ("效益指标", "满意度指标")
+                                      if rows and not any(r.indicator.level1 == k for r in rows)),
+            "overspent": "balance.overspend" in t,
+            "carryover": next(({"name": r.name, "n": n} for n, r in enumerate(fig.funds.breakdown)
+                               if "结转" in r.name), None),
+            "benefits": benefit_groups(fig),
             "facts_list": [{"id": v.result_id(n), "name": x.name, "qualifier": x.qualifier}
                            for n, x in enumerate(fig.facts)],
             "basis_docs": "、".join(d if isinstance(d, str) else d.cited() for d in fig.project.basis),
@@ -132,17 +161,16 @@ class DraftContext:
             "weights_filled": any(r.weight_filled for r in rows),
             "empty_groups": "、".join(g.name for g in t.scheme.groups
                                      if not any(r.group == g.name for r in rows)),
-            "problems": self.problems, "deviations": self.deviations,
+            "problems": self.problems, "deviations": self.deviations, "measures": self.measures,
+            "vary": vary(f"{fig.project.unit}|{fig.project.name}|{fig.project.year}"),
+            "basis_fact": v.BASIS_AMOUNT[t.sheet.basis],
             "f": self._mark, "n": lambda fid: self._mark(fid, number_only=True),
             "has": lambda fid: fid in t,
             "placeholder": v.missing,
         }
 
     def variables(self, section_id: str = "") -> dict[str, Any]:
-        """Return the template variables of a section (shared by all but 改进意见)."""
-        if section_id == "improvements":
-            # One paragraph per distinct measure: several findings may call for the same one.
-            return {**self._variables, "problems": self.measures}
+        """Return the template variables of a section (the same for every section)."""
         return self._variables
 
     def _mark(self, fact_id: str, number_only: bool = False) -> str:
@@ -151,9 +179,35 @@ class DraftContext:
         return f"{MARK_OPEN}{fact_id}|n⟧" if number_only else f"{MARK_OPEN}{fact_id}⟧"
 
 
-def _group_scores(t: FactTable) -> list[dict[str, str]]:
-    return [{"name": t[v.group_id(n, "score")].label.removesuffix("得分"), "score": v.group_id(n, "score"),
-             "weight": v.group_id(n, "weight")} for n in range(len(t.scheme.groups)) if v.group_id(n, "score") in t]
+def _group_scores(t: FactTable) -> list[dict[str, Any]]:
+    """Return each scheme group's subtotal, named by the 一级指标 of the 自评表 rows it adds up
+    (产出指标和成本指标 when the group holds both), so the narrative names exactly the rows it sums."""
+    out = []
+    for n, group in enumerate(t.scheme.groups):
+        if v.group_id(n, "score") not in t:
+            continue
+        levels = list(dict.fromkeys(r.indicator.level1 for r in t.sheet.indicators if r.group == group.name))
+        out.append({"name": "和".join(levels), "several": len(levels) > 1, "score": v.group_id(n, "score"),
+                    "weight": v.group_id(n, "weight")})
+    return out
+
+
+def benefit_groups(fig: Figures) -> list[dict[str, Any]]:
+    """Return the other quantified results grouped into themes: a fact's `group`, else the first word
+    its name shares with another fact (新增…, 累计…), else one closing group of the rest."""
+    items = [{"id": v.result_id(n), "name": x.name, "qualifier": x.qualifier, "group": x.group}
+             for n, x in enumerate(fig.facts)]
+    heads = [x["name"][:2] for x in items]
+    for x, head in zip(items, heads, strict=True):
+        if not x["group"] and heads.count(head) > 1:
+            x["group"] = ""  # grouped by its shared head below, without a theme word to print
+            x["head"] = head
+    groups: dict[str, dict[str, Any]] = {}
+    for x in items:
+        key = x["group"] or x.get("head", "") or "其他"
+        groups.setdefault(key, {"theme": x["group"], "items": []})["items"].append(x)
+    rest = groups.pop("其他", None)
+    return list(groups.values()) + ([rest] if rest else [])
 
 
 def draft_context(fig: Figures, scheme: Scheme | None = None, run: RunLog | None = None) -> DraftContext:

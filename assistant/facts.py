@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant import vocabulary as v
 from assistant.figures import Figures, decimals_of
-from assistant.scoring import Scheme, ScoreSheet, load_scheme, score_figures
+from assistant.scoring import IndicatorScore, Scheme, ScoreSheet, load_scheme, score_figures
 from assistant.validation import YUAN_PER
 
 MONEY_UNIT, MONEY_DECIMALS = "万元", 2  # how a report states money, whatever the figures' unit
@@ -90,6 +90,15 @@ class FactTable:
     def notes(self) -> list[str]:
         return self.sheet.notes
 
+    def amount(self, fact_id: str) -> float:
+        """Return a numeric fact's value as a float (an amount as shown, a rate …)."""
+        return float(self.facts[fact_id].value)
+
+    @property
+    def money_unit(self) -> str:
+        """Return the unit every amount of the table is stated in (万元)."""
+        return MONEY_UNIT
+
     @property
     def scheme(self) -> Scheme:
         return self.sheet.scheme
@@ -114,6 +123,7 @@ def build_facts(fig: Figures, scheme: Scheme | None = None) -> FactTable:
     _funds(table)
     _breakdown(table)
     _indicators(table)
+    _unit_costs(table)
     _scores(table)
     for n, extra in enumerate(fig.facts):
         table.add(Fact(v.result_id(n), extra.name, extra.value, extra.unit,
@@ -155,6 +165,9 @@ def _funds(table: FactTable) -> None:
     if f.adjusted != f.budget_initial:
         _derived_money(table, v.FUNDS_ADJUSTMENT, "预算调整额", abs(f.adjusted - f.budget_initial),
                        "|全年预算数 − 年初预算数|", [v.FUNDS_BUDGET_INITIAL, v.FUNDS_BUDGET_ADJUSTED])
+        if f.budget_initial:
+            _rate(table, v.RATE_ADJUSTMENT, "预算调整幅度", abs(f.adjusted - f.budget_initial), f.budget_initial,
+                  "|全年预算数 − 年初预算数| ÷ 年初预算数 × 100")
     _rates(table)
     _derived_money(table, v.BALANCE_BUDGET, "预算结余", f.adjusted - f.spent, "全年预算数 − 全年执行数",
                    [v.FUNDS_BUDGET_ADJUSTED, v.FUNDS_SPENT])
@@ -167,6 +180,9 @@ def _funds(table: FactTable) -> None:
         if f.adjusted:
             _rate(table, v.RATE_ALLOCATION, "资金到位率", f.allocated, f.adjusted,
                   "实际到位资金 ÷ 全年预算数 × 100")
+        if f.allocated < f.adjusted:
+            _derived_money(table, v.FUNDS_UNALLOCATED, "未到位资金", f.adjusted - f.allocated,
+                           "全年预算数 − 实际到位资金", [v.FUNDS_BUDGET_ADJUSTED, v.FUNDS_ALLOCATED])
 
 
 def _rates(table: FactTable) -> None:
@@ -223,8 +239,43 @@ def _indicators(table: FactTable) -> None:
         if row.verdict == "未完成" and row.target.value is not None and row.actual.value is not None:
             gap = abs(row.target.value - row.actual.value)
             decimals = max(row.target.decimals, row.actual.decimals)
+            # A difference of two percentages is in 个百分点, never in %.
+            unit = "个百分点" if row.target.unit == "%" else row.target.unit
             table.add(Fact(v.indicator_id(ind.id, "gap"), f"{ind.name}与目标差距", round(gap, decimals),
-                           row.target.unit, decimals, "|年度指标值 − 实际完成值|"))
+                           unit, decimals, "|年度指标值 − 实际完成值|"))
+
+
+def cost_output(table: FactTable, row: IndicatorScore) -> IndicatorScore | None:
+    """Return the output (数量指标) a cost indicator is per unit of, or None.
+
+    The cost names its unit of output after "/" (万元/公里) or as 每… in its name (每公里养护成本);
+    the output is the met-or-missed quantity indicator measured in that unit.
+    """
+    ind = row.indicator
+    if "成本" not in ind.level1 + ind.level2 or row.actual.value is None or row.pending:
+        return None
+    money = row.target.unit.split("/")[0]
+    per = row.target.unit.split("/", 1)[1] if "/" in row.target.unit else ""
+    if not per and "每" in ind.name:
+        per = ind.name.split("每", 1)[1]
+    if money not in YUAN_PER or not per:
+        return None
+    return next((r for r in table.sheet.indicators if r.indicator.level2 == "数量指标" and r.actual.value
+                 and not r.pending and r.actual.unit and per.startswith(r.actual.unit)), None)
+
+
+def _unit_costs(table: FactTable) -> None:
+    """Add spending ÷ output for each cost indicator whose output the figures give, in the cost's unit."""
+    for row in table.sheet.indicators:
+        output = cost_output(table, row)
+        if output is None or output.actual.value is None or row.actual.value is None:
+            continue
+        money = row.target.unit.split("/")[0]
+        value = table.amount(v.FUNDS_SPENT) * YUAN_PER[MONEY_UNIT] / YUAN_PER[money] / output.actual.value
+        decimals = max(row.actual.decimals, row.target.decimals)
+        table.add(Fact(v.indicator_id(row.indicator.id, "unit_cost"), f"{row.indicator.name}（全年执行数 ÷ "
+                       f"{output.indicator.name}）", round(value, decimals), row.target.unit, decimals,
+                       f"全年执行数 ÷ {output.indicator.name}实际完成值"))
 
 
 def _scores(table: FactTable) -> None:

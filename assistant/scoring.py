@@ -41,6 +41,9 @@ class Thresholds(BaseModel):
     execution_rate: float = 90
     overshoot: float = 130
     basis_gap: float = 5
+    unallocated: float = 10  # percent of 全年预算数 not arrived before a reviewer asks why
+    adjustment: float = 20  # percent of 年初预算数 changed mid-year before a reviewer asks why
+    cost_gap: float = 10  # percent by which a cost indicator may differ from spending ÷ output
 
 
 class Scheme(BaseModel):
@@ -185,19 +188,43 @@ class ScoreSheet:
     total: float
     grade: str
     notes: list[str]
+    weights_given: float | None = None  # execution + indicator weights as the figures gave them, when rescaled
 
 
 def score_figures(fig: Figures, scheme: Scheme) -> ScoreSheet:
     """Return the score sheet of the figures under the scheme."""
     notes: list[str] = []
     weights = _fill_weights(fig.indicators, scheme, notes)
+    given = scheme.execution_weight + sum(w for w, _ in weights.values())
+    if fig.indicators and abs(given - scheme.total) >= 0.005:
+        weights = _rescale(weights, scheme, given, notes)
     rows = [_score_indicator(ind, scheme, weights[ind.id], notes) for ind in fig.indicators]
     rates = execution_rates(fig)
     rate = rates[fig.funds.rate_basis]
     exec_score = execution_score(rate, scheme.execution_weight)
     total = round(exec_score + sum(r.score for r in rows), 2)
     return ScoreSheet(scheme, fig.funds.rate_basis, rates, rate, scheme.execution_weight, exec_score,
-                      rows, total, grade_of(total, scheme), notes)
+                      rows, total, grade_of(total, scheme), notes,
+                      round(given, 2) if abs(given - scheme.total) >= 0.005 else None)
+
+
+def _rescale(weights: dict[str, tuple[float, bool]], scheme: Scheme, given: float,
+             notes: list[str]) -> dict[str, tuple[float, bool]]:
+    """Return indicator weights scaled so that they and the execution weight add up to the scheme total.
+
+    A draft never prints a total above the maximum: weights that add up to 110 are rescaled for the
+    draft (each × 90 ÷ 100), and the review note tells the author to correct the figures.
+    """
+    room, summed = scheme.total - scheme.execution_weight, given - scheme.execution_weight
+    if summed <= 0:
+        return weights
+    ids = list(weights)
+    out = {i: (round(weights[i][0] * room / summed, 2), weights[i][1]) for i in ids}
+    last = ids[-1]
+    out[last] = (round(room - sum(out[i][0] for i in ids[:-1]), 2), out[last][1])  # no rounding residue
+    notes.append(f"各项分值合计 {given:g} 分，不等于满分 {scheme.total:g} 分；草稿按比例把各指标分值折算为合计 "
+                 f"{room:g} 分（各指标分值 × {room:g} ÷ {summed:g}），请在自评表中改正分值")
+    return out
 
 
 def execution_rates(fig: Figures) -> dict[str, float]:

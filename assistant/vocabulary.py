@@ -20,6 +20,8 @@ FUNDS_BUDGET_ADJUSTED = "funds.budget_adjusted"
 FUNDS_ALLOCATED = "funds.allocated"
 FUNDS_SPENT = "funds.spent"
 FUNDS_ADJUSTMENT = "funds.adjustment"
+FUNDS_UNALLOCATED = "funds.unallocated"
+RATE_ADJUSTMENT = "rate.adjustment"
 BALANCE_BUDGET = "balance.budget"
 BALANCE_OVERSPEND = "balance.overspend"
 BALANCE_ALLOCATED = "balance.allocated"
@@ -42,7 +44,7 @@ EVALUATION_SCORE = "evaluation.score"
 EVALUATION_GRADE = "evaluation.grade"
 EVALUATION_EXECUTION_RATE = "evaluation.execution_rate"
 
-IndicatorPart = Literal["target", "actual", "weight", "score", "completion", "gap", "*"]
+IndicatorPart = Literal["target", "actual", "weight", "score", "completion", "gap", "unit_cost", "*"]
 BreakdownPart = Literal["budget_initial", "budget", "spent", "rate", "*"]
 
 

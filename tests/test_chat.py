@@ -26,8 +26,8 @@ SPEC = next(s for s in PLAN if s.id == "use.funds")
 # The sample's 资金管理 section reworded, every number as the fact table writes it.
 CLEAN = ("1. 资金管理情况。2024年，项目年初预算189万元，全年实际到位资金139万元，资金到位率73.54%。"
          "全年实际支出138.78万元，按实际到位资金计算预算执行率为99.84%。\n"
-         "2. 绩效目标管理情况。绩效目标随部门预算同步编报，运行中按要求开展监控。\n"
-         "3. 事项管理情况。严格执行财务管理制度，按程序审核和拨付资金。")
+         "2. 绩效目标管理情况。设置了产出指标，未设置效益指标和满意度指标。【待补充：编报和监控情况】\n"
+         "3. 事项管理情况。【待补充：管理制度及其执行情况】")
 WRONG = CLEAN.replace("99.84%", "98.84%")
 
 
@@ -259,5 +259,5 @@ def test_an_answer_cut_at_the_length_limit_is_not_used(fake: FakeOpenAI, tmp_pat
                                                        context: DraftContext) -> None:
     fake.add(Reply(CLEAN[:40], finish="length"), Reply(CLEAN))
     section = write(fake, tmp_path, context)
-    assert section.text == CLEAN and section.meta["attempts"][0]["findings"][0]["code"] == "cut_short"
+    assert section.text == CLEAN and "cut_short" in [f["code"] for f in section.meta["attempts"][0]["findings"]]
     assert "长度上限" in fake.requests[1]["messages"][-1]["content"]

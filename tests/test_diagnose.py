@@ -23,27 +23,37 @@ from tests.conftest import CASES, case_files
 FIGURE_CODES = ["rate_mismatch", "basis_inconsistent", "spend_exceeds_budget", "low_execution",
                 "breakdown_sum_mismatch", "weights_sum", "score_mismatch", "grade_mismatch", "target_as_actual",
                 "overachievement_unexplained", "underachievement_unexplained", "impossible_target",
-                "deviation_explained"]
+                "deviation_explained", "achievement_unclear", "funds_not_arrived", "large_adjustment",
+                "missing_indicator_kind", "cost_mismatch", "output_met_low_execution", "qualitative_without_evidence"]
 
 # Case file → the exact set of figure-level codes it fires.
 CASE_CODES: dict[str, set[str]] = {
-    "diag-breakdown-2022": {"breakdown_sum_mismatch"},
-    "diag-basis-2022": {"basis_inconsistent"},
-    "diag-weights-2022": {"weights_sum", "score_mismatch"},
-    "diag-target-text-2023": {"target_as_actual"},
-    "diag-school-2019": {"score_mismatch", "deviation_explained"},
-    "diag-overspend-2023": {"spend_exceeds_budget", "overachievement_unexplained"},
-    "diag-rate-mismatch-2022": {"rate_mismatch"},
-    "diag-county-2021": {"low_execution", "underachievement_unexplained"},
-    "diag-impossible-2024": {"impossible_target"},
-    "diag-grade-2022": {"grade_mismatch", "deviation_explained"},
+    # 基本及时 is explained by its evidence
+    "culture-qualitative-2024": {"deviation_explained", "qualitative_without_evidence"},
+    "diag-adjustment-2023": {"basis_inconsistent", "large_adjustment"},
+    "diag-arrival-2024": {"basis_inconsistent", "deviation_explained",
+        "funds_not_arrived", "output_met_low_execution"},
+    "diag-basis-2022": {"basis_inconsistent", "large_adjustment", "qualitative_without_evidence"},
+    "diag-breakdown-2022": {"breakdown_sum_mismatch", "qualitative_without_evidence"},
     "diag-clean-2024": {"deviation_explained"},
-    "diag-thresholds-2023": set(),
-    "sample-2024": {"basis_inconsistent"},
-    "roads-adjusted-2024": {"basis_inconsistent"},
-    "water-missed-2023": {"deviation_explained", "underachievement_unexplained", "score_mismatch"},
-    "culture-qualitative-2024": {"deviation_explained"},  # 基本及时 is explained by its evidence
-    "real-wording-2024": {"achievement_unclear", "deviation_explained", "underachievement_unexplained"},
+    "diag-cost-2024": {"cost_mismatch"},
+    "diag-county-2021": {"low_execution", "qualitative_without_evidence", "underachievement_unexplained"},
+    "diag-evidence-2023": {"qualitative_without_evidence"},
+    "diag-grade-2022": {"deviation_explained", "grade_mismatch"},
+    "diag-impossible-2024": {"impossible_target", "qualitative_without_evidence"},
+    "diag-kinds-2024": {"missing_indicator_kind"},
+    "diag-output-2022": {"low_execution", "output_met_low_execution"},
+    "diag-overspend-2023": {"overachievement_unexplained", "spend_exceeds_budget"},
+    "diag-rate-mismatch-2022": {"qualitative_without_evidence", "rate_mismatch"},
+    "diag-school-2019": {"deviation_explained", "score_mismatch"},
+    "diag-target-text-2023": {"qualitative_without_evidence", "target_as_actual"},
+    "diag-thresholds-2023": {"qualitative_without_evidence"},
+    "diag-weights-2022": {"qualitative_without_evidence", "weights_sum"},  # the total is scored on rescaled weights
+    "real-wording-2024": {"achievement_unclear", "deviation_explained",
+        "qualitative_without_evidence", "underachievement_unexplained"},
+    "roads-adjusted-2024": {"basis_inconsistent", "cost_mismatch"},
+    "sample-2024": {"basis_inconsistent", "funds_not_arrived", "missing_indicator_kind"},
+    "water-missed-2023": {"deviation_explained", "score_mismatch", "underachievement_unexplained"},
 }
 
 # Code → cases built as near misses, where it must not fire (the comment says why).
@@ -70,6 +80,13 @@ MUST_NOT_FIRE: dict[str, list[str]] = {
     "impossible_target": ["diag-clean-2024",  # "≥98%" and "100%"
                           "diag-county-2021"],
     "deviation_explained": ["diag-overspend-2023", "diag-county-2021"],  # deviations without a reason
+    "achievement_unclear": ["culture-qualitative-2024"],  # every qualitative actual is readable
+    "funds_not_arrived": ["diag-thresholds-2023", "water-missed-2023"],  # allocated, gap within 10%
+    "large_adjustment": ["roads-adjusted-2024"],  # exactly 20%
+    "missing_indicator_kind": ["roads-adjusted-2024", "diag-output-2022"],
+    "cost_mismatch": ["diag-clean-2024"],  # a cost with no unit of output named
+    "output_met_low_execution": ["diag-county-2021"],  # low execution, but an output was missed
+    "qualitative_without_evidence": ["sample-2024"],  # qualitative actuals with their evidence
 }
 
 
@@ -317,7 +334,8 @@ def paragraph_text(paragraph: list[dict[str, Any]]) -> str:
 def refers_to(paragraph: list[dict[str, Any]], finding: dict[str, Any], report: Report) -> bool:
     """Return whether a paragraph states one of the finding's facts or names its indicator."""
     stated = {fid for s in paragraph for fid in s["facts"]}
-    names = [i.name for i in report.facts.figures.indicators if i.id == finding.get("indicator")]
+    ids = {finding.get("indicator")} | {f.split(".")[1] for f in finding.get("facts", []) if f.startswith("ind.")}
+    names = [i.name for i in report.facts.figures.indicators if i.id in ids]
     return bool(stated & set(finding.get("facts", []))) or any(n in paragraph_text(paragraph) for n in names)
 
 

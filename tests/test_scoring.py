@@ -95,10 +95,12 @@ def ind(level1: str, level2: str, target: object, actual: object, weight: float 
 @pytest.mark.parametrize(("actual", "share"), [("已完成", 1.0), ("合规", 1.0), ("基本完成", 0.8), ("部分完成", 0.7),
                                                ("未完成", 0.0), ("不合规", 0.0)])
 def test_qualitative_bands(actual: str, share: float) -> None:
-    sheet = score_figures(figures([ind("产出指标", "质量指标", "合规", actual, 20)]), NATIONAL)
+    sheet = score_figures(figures([ind("产出指标", "质量指标", "合规", actual, 40),
+                                   ind("效益指标", "社会效益指标", "≥1", 1, 40),
+                                   ind("满意度指标", "服务对象满意度指标", "≥1", 1, 10)]), NATIONAL)
     row = sheet.indicators[0]
     band = NATIONAL.qualitative[row.achievement]
-    assert row.score == 20 * share
+    assert row.score == 40 * share
     assert band.band[0] <= share <= band.band[1]
 
 
@@ -123,8 +125,9 @@ def test_an_actual_that_cannot_be_judged_is_pending_not_met(target: object, actu
 
 def test_free_text_on_a_numeric_target_and_a_stated_achievement_are_scored() -> None:
     fig = figures([ind("产出指标", "数量指标", "≥12场", "达成预期指标", 20),
-                   {**ind("产出指标", "质量指标", "较高", "较高", 20), "achievement": "部分完成"}])
-    first, second = score_figures(fig, NATIONAL).indicators
+                   {**ind("产出指标", "质量指标", "较高", "较高", 20), "achievement": "部分完成"},
+                   ind("效益指标", "社会效益指标", "≥1", 1, 50)])
+    first, second, _ = score_figures(fig, NATIONAL).indicators
     assert (first.verdict, first.score) == ("已完成", 20)
     assert (second.verdict, second.score) == ("部分完成", 14)
 
@@ -155,9 +158,18 @@ def test_an_absent_group_is_shared_by_the_others() -> None:
     assert any("未设置效益指标、满意度指标" in n for n in sheet.notes)
 
 
-def test_given_weights_are_never_changed() -> None:
-    sheet = score_figures(figures([ind("产出指标", "数量指标", "≥1", 1, 60)]), NATIONAL)
-    assert sheet.indicators[0].weight == 60 and sheet.notes == []
+def test_given_weights_that_add_up_are_never_changed() -> None:
+    fig = figures([ind("产出指标", "数量指标", "≥1", 1, 60), ind("效益指标", "社会效益指标", "≥1", 1, 30)])
+    sheet = score_figures(fig, NATIONAL)
+    assert [r.weight for r in sheet.indicators] == [60, 30] and sheet.notes == [] and sheet.weights_given is None
+
+
+def test_weights_that_do_not_add_up_are_rescaled_for_the_draft_and_noted() -> None:
+    fig = figures([ind("产出指标", "数量指标", "≥1", 1, 60), ind("效益指标", "社会效益指标", "≥1", 1, 40)])
+    sheet = score_figures(fig, NATIONAL)
+    assert [r.weight for r in sheet.indicators] == [54, 36]
+    assert sheet.weights_given == 110 and sheet.total <= NATIONAL.total
+    assert "合计 110 分" in sheet.notes[-1]
 
 
 def test_local_scheme_weighs_all_indicators_together() -> None:
