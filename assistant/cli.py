@@ -95,6 +95,7 @@ def draft(
 
     from assistant.batch import draft_files
     from assistant.chat import ChatNotConfigured
+    from assistant.retrieval.manifest import IndexUnusable
 
     settings = _settings(scheme=scheme, backend=backend, model=model, base_url=base_url, index_dir=index,
                          run_dir=run_dir, concurrency=concurrency, project_concurrency=projects)
@@ -106,7 +107,7 @@ def draft(
 
     try:
         writer = make_writer(settings)
-    except ChatNotConfigured as exc:
+    except (ChatNotConfigured, IndexUnusable) as exc:
         _fail(str(exc))
     _output_folder(out)
     try:
@@ -224,6 +225,27 @@ def ui(
 register_retrieval(app)
 
 
-def main() -> None:
-    """Run the command line."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line. An error nobody foresaw ends with one plain-Chinese line and status 2,
+    not a traceback; `--debug` anywhere on the line shows the traceback, for a bug report."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("ASSISTANT_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
+    try:
+        status = app(args, prog_name="assistant", standalone_mode=False)  # typer.Exit(n) comes back as n
+    except typer.Abort:
+        typer.echo("已中断。", err=True)
+        sys.exit(130)
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - the last line of defence
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # a wrong option or argument: the usage message of the command line library
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        from assistant.validation import terminal_safe
+
+        reason = "内存不足" if isinstance(exc, MemoryError) else f"{type(exc).__name__}：{exc}"
+        typer.echo(terminal_safe(f"无法完成：{reason[:300]}。输入可能有误；加 --debug 重新运行可查看详细信息，"
+                                 "以便报告问题。"), err=True)
+        sys.exit(2)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -362,11 +362,15 @@ def _funds_problems(raw: Any) -> list[tuple[str, str]]:
     return []
 
 
+# A figures file is a few kilobytes; one of 50 MB took gigabytes of memory to validate.
+MAX_FIGURES_BYTES = 5 << 20
+
+
 def read_figures(path: Path) -> Figures:
     """Return the validated figures of a YAML or JSON file; raise FiguresError listing every problem."""
     source = str(path)
     try:
-        text = read_regular(path).decode("utf-8-sig")
+        text = read_regular(path, MAX_FIGURES_BYTES).decode("utf-8-sig")
     except InputFileError as exc:
         raise FiguresError(source, [("", str(exc).removeprefix(f"{path}："))]) from None
     except UnicodeDecodeError as exc:
@@ -386,6 +390,8 @@ def _parse_text(source: str, suffix: str, text: str) -> Any:
             return data
     except json.JSONDecodeError as exc:
         raise FiguresError(source, [("", f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")]) from None
+    except RecursionError:
+        raise FiguresError(source, [("", "嵌套层数过深，不是有效的项目数据结构")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"

@@ -35,8 +35,9 @@ def os_error_text(exc: OSError) -> str:
     return reason or f"系统错误（{errno.errorcode.get(exc.errno or 0, type(exc).__name__)}）"
 
 
-def read_regular(path: Path) -> bytes:
-    """Return the bytes of a regular file; raise InputFileError for a pipe, device, folder or missing file.
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """Return the bytes of a regular file; raise InputFileError for a pipe, device, folder or missing file,
+    or for a file larger than limit bytes (refused before it is read).
 
     The file is opened without blocking and checked on the open descriptor, so a FIFO never hangs
     the reader and a link to /dev/zero is refused instead of read until memory runs out.
@@ -53,7 +54,20 @@ def read_regular(path: Path) -> bytes:
         raise InputFileError(f"{path}：不是普通文件（管道、设备或其他特殊文件），不会读取")
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+        if limit is None:
+            return fh.read()
+        data = fh.read(limit + 1)  # not the size fstat reports: a file may grow while it is read
+    if len(data) > limit:
+        raise InputFileError(f"{path}：文件过大（超过 {size_text(limit)} 的上限），不会读取")
+    return data
+
+
+def size_text(size: int) -> str:
+    """Return a byte count for people: 5 MB, 300 KB, 12 字节."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} 字节"
 
 
 def is_regular(path: Path) -> bool:

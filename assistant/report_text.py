@@ -6,11 +6,16 @@ import html
 from pathlib import Path
 
 from assistant.files import InputFileError, read_regular
-from assistant.reading import DocumentError, decode_text, docx_blocks, open_docx
+from assistant.reading import DocumentError, decode_text, read_docx
 
 
 class ReportReadError(ValueError):
     """A report file that cannot be read; the message is in Chinese."""
+
+
+# A report is tens of kilobytes (a Word file with pictures a few megabytes); the checker reads at most
+# 20,000 numbers of a text in any case.
+MAX_REPORT_BYTES = 50 << 20
 
 
 def read_report_text(path: Path | str) -> str:
@@ -24,7 +29,7 @@ def read_report_text(path: Path | str) -> str:
 
 def _read(path: Path) -> str:
     try:
-        raw = read_regular(path)
+        raw = read_regular(path, MAX_REPORT_BYTES)
     except InputFileError as exc:
         raise ReportReadError(str(exc)) from None
     suffix = path.suffix.lower()
@@ -46,7 +51,7 @@ def markdown_text(markdown: str) -> str:
 
 def _docx_text(data: bytes) -> str:
     """Return a Word report's paragraphs, one a line, then its table rows as "| a | b |"."""
-    blocks = list(docx_blocks(open_docx(data)))
+    blocks = read_docx(data)
     lines = [b.text for b in blocks if not b.is_row]
     lines += ["| " + " | ".join(b.cells) + " |" for b in blocks if b.is_row]
     return "\n".join(lines)

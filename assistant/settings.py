@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,20 @@ ENV_ALIASES = {"OPENAI_API_KEY": "api_key", "OPENAI_BASE_URL": "base_url"}
 
 class SettingsError(ValueError):
     """Raised when a setting has a value of the wrong kind; the message is in Chinese."""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Return the settings written in a TOML file; raise SettingsError naming the file and the fault."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        at = f"第 {where[1]} 行第 {where[2]} 列" if where else "某处"
+        raise SettingsError(f"设置文件 {path} 格式错误：{at}不符合 TOML 格式（{str(exc).split(' (at')[0]}），"
+                            "请修改或删除该文件") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"无法读取设置文件 {path}：{exc}") from None
 
 
 class Settings(BaseModel):
@@ -59,8 +74,7 @@ class Settings(BaseModel):
         values: dict[str, Any] = {}
         toml_path = toml_path or Path("assistant.toml")
         if toml_path.is_file():
-            with toml_path.open("rb") as fh:
-                values.update(tomllib.load(fh))
+            values.update(_read_toml(toml_path))
         for name, field in ENV_ALIASES.items():
             if environ.get(name):
                 values[field] = environ[name]

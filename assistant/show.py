@@ -11,6 +11,13 @@ from assistant.facts import FactTable
 from assistant.findings import Finding
 from assistant.validation import terminal_safe
 
+
+def _add_row(table: Table, *cells: str, style: str | None = None) -> None:
+    """Add a row whose cells are shown literally: names and messages hold user text, and rich would
+    read [b] or [link=…] in a plain string as markup (and fail on a stray [/oops])."""
+    table.add_row(*(Text(terminal_safe(cell)) for cell in cells), style=style)
+
+
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 _NUMBER_STYLE = {"supported": "green", "derived": "cyan", "ignored": "dim", "unsupported": "bold red",
                  "contradicted": "bold red reverse"}
@@ -24,7 +31,7 @@ def show_score(table: FactTable, findings: list[Finding], console: Console | Non
         facts.add_column(col)
     for fact in table:
         mark = "（采用）" if fact.chosen else ""
-        facts.add_row(fact.id, fact.label + mark, fact.display, fact.formula or fact.source)
+        _add_row(facts, fact.id, fact.label + mark, fact.display, fact.formula or fact.source)
     console.print(facts)
     console.print(score_sheet_table(table))
     for note in table.notes:
@@ -38,15 +45,15 @@ def score_sheet_table(table: FactTable) -> Table:
     out = Table(title=f"评分表（{sheet.scheme.title}）")
     for col in ("指标", "年度指标值", "实际完成值", "分值", "得分", "结论"):
         out.add_column(col)
-    out.add_row("预算执行率", f"按{table[table.rate_id].label.split('按')[-1].rstrip('）')}",
+    _add_row(out, "预算执行率", f"按{table[table.rate_id].label.split('按')[-1].rstrip('）')}",
                 table[table.rate_id].display, table["score.execution_weight"].number,
                 table["score.execution"].number, "")
     for r in sheet.indicators:
         key = f"ind.{r.indicator.id}"
         weight = table[f"{key}.weight"].number + ("（方案补）" if r.weight_filled else "")
-        out.add_row(r.indicator.name, r.target.text, table[f"{key}.actual"].display, weight,
+        _add_row(out, r.indicator.name, r.target.text, table[f"{key}.actual"].display, weight,
                     table[f"{key}.score"].number, r.verdict)
-    out.add_row("总分", "", "", table["scheme.total"].number, table["score.total"].number,
+    _add_row(out, "总分", "", "", table["scheme.total"].number, table["score.total"].number,
                 f"等级：{sheet.grade}", style="bold")
     return out
 
@@ -60,7 +67,7 @@ def show_findings(findings: list[Finding], console: Console) -> None:
     for col in ("级别", "代码", "说明"):
         out.add_column(col)
     for f in findings:
-        out.add_row(f.severity, f.code, f.message, style=_STYLE[f.severity])
+        _add_row(out, f.severity, f.code, f.message, style=_STYLE[f.severity])
     console.print(out)
 
 

@@ -45,6 +45,7 @@ def index_command(
 ) -> None:
     """Build or update the retrieval index from a corpus folder."""
     from .index import IndexBusy, update_index
+    from .manifest import IndexUnusable
 
     settings = _settings({"index_dir": index})
     if not corpus_dir.is_dir():
@@ -53,7 +54,7 @@ def index_command(
     try:
         with _progress() as progress:
             report = update_index(corpus_dir, settings, progress=progress)
-    except IndexBusy as exc:
+    except (IndexBusy, IndexUnusable) as exc:
         err.print(Text(str(exc), style="red"))
         raise typer.Exit(2) from None
     _print_report(report)
@@ -104,7 +105,7 @@ def search_command(
 ) -> None:
     """Search the index and print each hit's document, section, score and text."""
     from .hybrid import Filters, open_index
-    from .manifest import IndexMissing
+    from .manifest import IndexCorrupt, IndexMissing, IndexUnusable
 
     if kind is not None and kind not in SECTION_KINDS:
         err.print(Text(f"未知的章节类别：{kind}（可选：{'、'.join(SECTION_KINDS)}）", style="red"))
@@ -112,6 +113,9 @@ def search_command(
     settings = _settings({"index_dir": index})
     try:
         retriever = open_index(settings)
+    except (IndexCorrupt, IndexUnusable) as exc:  # an index that is there but cannot be used: bad input
+        err.print(Text(str(exc), style="red"))
+        raise typer.Exit(2) from None
     except IndexMissing as exc:
         err.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None

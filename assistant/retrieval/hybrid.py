@@ -16,7 +16,7 @@ from .fusion import Fusion, Hits, fuse
 from .index import vector_store_name
 from .ingest import Scalar
 from .lexical import LexicalIndex
-from .manifest import IndexMissing, Manifest, read_chunks, read_manifest
+from .manifest import IndexCorrupt, IndexMissing, Manifest, check_index_dir, read_chunks, read_manifest
 from .store import StoreUnavailable, VectorStore, where_clause
 
 Method = Literal["hybrid", "bm25", "vector"]
@@ -200,6 +200,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> Retrieve
 
 
 def _load_generation(index_dir: Path) -> tuple[Manifest, list[Chunk], LexicalIndex]:
+    check_index_dir(index_dir)
     for attempt in range(2):
         manifest = read_manifest(index_dir)
         if manifest is None:
@@ -211,6 +212,8 @@ def _load_generation(index_dir: Path) -> tuple[Manifest, list[Chunk], LexicalInd
             # An index run switched generations while we read; the manifest now names the new one.
             if attempt:
                 raise IndexMissing(f"检索索引不完整（{folder}）：请重新运行 assistant index") from None
+        except Exception:  # noqa: BLE001 - damaged chunk or BM25 files fail in json, numpy or bm25s
+            raise IndexCorrupt(f"检索索引已损坏（{folder} 中的文件无法读取）：请重新运行 assistant index") from None
     raise IndexMissing(f"还没有检索索引（{index_dir}）：请先运行 assistant index 语料文件夹")
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import os_error_text
 from ..settings import Settings
 from .chunking import Chunk, chunk_document
 from .embed import Embedder, EmbedderUnavailable, close_embedder, embedder_name, make_embedder
@@ -18,7 +19,9 @@ from .ingest import LoadError, discover, file_hash, load_document
 from .lexical import LexicalIndex, tokenize_passages
 from .manifest import (
     FileEntry,
+    IndexUnusable,
     Manifest,
+    check_index_dir,
     read_chunks,
     read_manifest,
     read_tokens,
@@ -82,7 +85,11 @@ def update_index(
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"找不到语料文件夹：{corpus_dir}")
     index_dir = Path(settings.index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    check_index_dir(index_dir)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexUnusable(f"无法建立索引文件夹 {index_dir}：{os_error_text(exc)}") from None
     with _exclusive(index_dir):
         return _update(corpus_dir, index_dir, settings, progress, embedder, started)
 
@@ -129,6 +136,8 @@ def _update(
     old = read_manifest(index_dir)
     if old is not None and (old.chunk_tokens, old.recipe) != (settings.chunk_tokens, RECIPE):
         old = None  # a new chunk size or recipe re-chunks everything
+    if old is not None and not _readable(old.generation_dir(index_dir)):
+        old = None  # a damaged index is rebuilt from the corpus
     paths = {doc_name(p): p for p in discover(corpus_dir)}
     hashes = {name: _hash(p) for name, p in paths.items()}
     old_files = old.files if old else {}
@@ -151,6 +160,17 @@ def _update(
         if sync.store is not None:
             sync.store.close()
     return _report(manifest, counts, sync.embedded, notices, started)
+
+
+def _readable(folder: Path) -> bool:
+    """Return whether a generation's chunks, tokens and BM25 index can all be read back."""
+    try:
+        chunks = read_chunks(folder)
+        tokens = sum(1 for _ in read_tokens(folder))
+        LexicalIndex.load(folder / "bm25")
+    except Exception:  # noqa: BLE001 - damaged files fail in json, numpy or bm25s
+        return False
+    return len(chunks) == tokens
 
 
 def _commit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,6 +160,9 @@ def _read_pdf(path: Path) -> str:
     except ImportError:
         raise LoadError("未安装 pypdf，无法读取 PDF 文件") from None
 
+    # pypdf logs what it repairs in a damaged file ("EOF marker not found") in English; a file it
+    # cannot read is reported once, in Chinese, through LoadError.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):

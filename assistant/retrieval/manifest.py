@@ -32,6 +32,20 @@ class IndexMissing(FileNotFoundError):
     """No usable index in the folder; the message is in Chinese."""
 
 
+class IndexCorrupt(IndexMissing):
+    """The index's files are there but cannot be read; the message is in Chinese and says to rebuild."""
+
+
+class IndexUnusable(ValueError):
+    """The index path is not a folder the index can live in (a file, say); the message is in Chinese."""
+
+
+def check_index_dir(index_dir: Path) -> None:
+    """Return nothing when index_dir is a folder or does not exist yet; raise IndexUnusable otherwise."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnusable(f"索引位置 {index_dir} 是一个文件，不是文件夹：请用 --index 指定一个文件夹")
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """One corpus file as last indexed: its content hash, chunk ids, or why it was skipped."""
