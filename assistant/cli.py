@@ -233,13 +233,8 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     try:
         status = app(args, prog_name="assistant", standalone_mode=False)  # typer.Exit(n) comes back as n
-    except typer.Abort:
-        typer.echo("已中断。", err=True)
-        sys.exit(130)
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - the last line of defence
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()  # a wrong option or argument: the usage message of the command line library
-            sys.exit(exc.exit_code)
+        # (usage errors and Ctrl-C are answered by ChineseErrorsGroup before they get here)
         if debug:
             raise
         from assistant.validation import terminal_safe

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 from assistant.validation import terminal_safe
 
@@ -33,7 +34,7 @@ class ChineseErrorsGroup(TyperGroup):
         except click_errors.UsageError as exc:
             print(terminal_safe(usage_error_text(exc)), file=sys.stderr)
             code = 2
-        except click_errors.Abort:
+        except Abort:  # typer's own; its vendored click has none
             print("已取消。", file=sys.stderr)
             code = 130
         if not standalone_mode:
