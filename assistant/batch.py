@@ -4,6 +4,7 @@ Projects are drafted concurrently when the writer waits on a model; a project wh
 all present and were drafted from the same figures with the same settings is skipped unless forced
 (so an interrupted batch resumes where it stopped); one failing project never stops the others.
 A project's four files are written into a hidden folder and moved in together, or not at all.
+A workbook stands for each of its projects (assistant/sources.py) and gets a summary workbook.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant import __version__
+from assistant import vocabulary as v
 from assistant.chat import redact
 from assistant.draft import PLAN, draft_report
-from assistant.figures import FiguresError, read_figures
+from assistant.facts import FactTable, build_facts
+from assistant.figures import Figures, FiguresError
 from assistant.files import InputFileError, Staging, name_problem, os_error_text, read_regular
 from assistant.findings import Finding
 from assistant.report import report_data, to_markdown
@@ -37,6 +40,7 @@ from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.secrets import public_settings
 from assistant.settings import Settings
+from assistant.sources import Source, sources_of
 from assistant.validation import terminal_safe
 from assistant.word import write_docx
 from assistant.word_comments import review_comments
@@ -58,6 +62,13 @@ class DraftResult:
     repaired: int = 0  # sections whose model text passed only after a repair turn
     fell_back: int = 0  # sections that fell back to the template text
     errors: int = 0  # error findings in NAME.check.json
+    warnings: int = 0  # warning findings in NAME.check.json
+    label: str = ""  # the file name, or 表.xlsx［Sheet2］ for a project of a workbook
+    project: str = ""  # the project's name (where it could not be read: what stands for it)
+    score: float | None = None  # computed total score, grade and execution rate (on the basis used)
+    grade: str = ""
+    rate: float | None = None
+    workbook: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -82,25 +93,31 @@ class Cancelled(Exception):
 def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Console, *,
                 settings: Settings | None = None, writer: Writer | None = None,
                 force: bool = False) -> list[DraftResult]:
-    """Draft every file into out_dir; a bad file is reported and skipped, the others still drafted."""
+    """Draft every file into out_dir; a bad file or project is reported and skipped, the others still drafted.
+
+    A workbook stands for each of its projects, and gets a summary workbook (out_dir/STEM-汇总.xlsx).
+    """
     settings = settings or Settings()
+    sources = sources_of(files)
     own_writer = writer is None
     writer = writer or make_writer(settings)
     # Only a writer that waits on a model gains from threads; the template writer is pure computation.
     workers = settings.project_concurrency if getattr(writer, "concurrency", 1) > 1 else 1
-    refused = name_problems(files, out_dir)
+    refused = name_problems(sources, out_dir)
     try:
-        with _Progress(console, len(files) * len(PLAN)) as advance:
+        with _Progress(console, len(sources) * len(PLAN)) as advance:
             job = Job(out_dir, scheme, writer, settings, force, advance)
 
-            def one(path: Path) -> DraftResult:
-                result = DraftResult(path, error=refused[path]) if path in refused else draft_one(path, job)
+            def one(n: int) -> DraftResult:
+                src = sources[n]
+                result = (DraftResult(src.path, error=refused[n], label=src.label, project=src.name,
+                                      workbook=src.workbook) if n in refused else draft_one(src, job))
                 _announce(console, result)
                 return result
 
             pool = ThreadPoolExecutor(workers, thread_name_prefix="project")
             try:
-                results = list(pool.map(one, files))
+                results = list(pool.map(one, range(len(sources))))
             except BaseException:  # Ctrl-C: stop at once, and let no unfinished project be moved in
                 _cancel(job, pool)
                 raise
@@ -109,27 +126,40 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
         if own_writer and hasattr(writer, "close"):
             writer.close()
     console.print(summary_table(results))
+    for book in dict.fromkeys(r.workbook for r in results if r.workbook):
+        path = write_book_summary(book, [r for r in results if r.workbook == book], out_dir)
+        console.print(terminal_safe(f"汇总表：{path}"), markup=False, highlight=False, soft_wrap=True)
     return results
 
 
-def name_problems(files: list[Path], out_dir: Path) -> dict[Path, str]:
-    """Return, before any work, the files whose outputs cannot be written: names too long, or shared.
+def name_problems(sources: list[Source], out_dir: Path) -> dict[int, str]:
+    """Return, before any work, the projects (by position) whose outputs cannot be written: names too
+    long, or shared.
 
     proj.yaml and proj.json in one batch would both write proj.md; neither is drafted, so neither
     silently replaces the other or is skipped as "up to date".
     """
-    by_stem: dict[str, list[Path]] = {}
-    for path in dict.fromkeys(files):
-        by_stem.setdefault(path.stem, []).append(path)
-    out: dict[Path, str] = {}
-    for stem, paths in by_stem.items():
-        if len(paths) > 1:
-            for path in paths:
-                others = "、".join(str(p) for p in paths if p != path)
-                out[path] = f"{path}：与 {others} 的输出同名（{stem}.md 等），为免互相覆盖均未起草，请改名后重试"
+    by_stem: dict[str, list[int]] = {}
+    seen: set[tuple[Path, str]] = set()
+    for n, src in enumerate(sources):
+        if (src.path, src.label) not in seen:  # the same file named twice is drafted once
+            seen.add((src.path, src.label))
+            by_stem.setdefault(src.stem, []).append(n)
+    out: dict[int, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) > 1:
+            for n in group:
+                others = "、".join(sources[m].label if sources[m].workbook else str(sources[m].path)
+                                  for m in group if m != n)
+                out[n] = (f"{_where(sources[n])}：与 {others} 的输出同名（{stem}.md 等），为免互相覆盖均未起草，"
+                          "请改名后重试")
         elif problem := name_problem(stem, out_dir, SUFFIXES):
-            out[paths[0]] = f"{paths[0]}：{problem}"
+            out[group[0]] = f"{_where(sources[group[0]])}：{problem}"
     return out
+
+
+def _where(src: Source) -> str:
+    return src.label if src.workbook else str(src.path)
 
 
 def _cancel(job: Job, pool: ThreadPoolExecutor) -> None:
@@ -140,34 +170,58 @@ def _cancel(job: Job, pool: ThreadPoolExecutor) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def draft_one(path: Path, job: Job) -> DraftResult:
-    """Return the result of one file; any failure becomes the result's error, never an exception."""
+def draft_one(source: Source, job: Job) -> DraftResult:
+    """Return the result of one project; any failure becomes the result's error, never an exception."""
+    base = {"label": source.label, "project": source.name, "workbook": source.workbook}
+    where = _where(source)
     try:
-        return draft_file(path, job.out_dir, job.scheme, job)
+        return draft_source(source, job)
     except OSError as exc:
         job.progress(len(PLAN))
-        where = f"「{exc.filename}」" if exc.filename else ""
-        return DraftResult(path, error=f"{path}：无法写出结果{where}（{os_error_text(exc)}），未写出任何文件")
+        name = f"「{exc.filename}」" if exc.filename else ""
+        return DraftResult(source.path, error=f"{where}：无法写出结果{name}（{os_error_text(exc)}），未写出任何文件",
+                           **base)
     except Exception as exc:  # one project's failure must not stop the batch
         job.progress(len(PLAN))
-        return DraftResult(path, error=redact(f"{path}：起草失败（{type(exc).__name__}：{exc}）", job.settings))
+        return DraftResult(source.path, error=redact(f"{where}：起草失败（{type(exc).__name__}：{exc}）", job.settings),
+                           **base)
 
 
 def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None) -> DraftResult:
-    """Return the result of drafting one figures file; nothing is written when it cannot be read."""
+    """Return the result of drafting one figures file (or one-project workbook); nothing is written when it
+    cannot be read."""
     job = job or Job(out_dir, scheme, make_writer(Settings()), Settings())
-    outputs = tuple(out_dir / f"{path.stem}{suffix}" for suffix in SUFFIXES)
+    sources = sources_of([path])
+    if len(sources) > 1:
+        return DraftResult(path, error=f"{path}：工作簿中有 {len(sources)} 个项目，请用 assistant draft 起草")
+    return draft_source(sources[0], job)
+
+
+def draft_source(source: Source, job: Job) -> DraftResult:
+    """Return the result of drafting one project; nothing is written for it when its figures cannot be read."""
+    path, out_dir, scheme = source.path, job.out_dir, job.scheme
+    outputs = tuple(out_dir / f"{source.stem}{suffix}" for suffix in SUFFIXES)
+    base: dict[str, Any] = {"label": source.label, "project": source.name, "workbook": source.workbook}
     try:
-        stamp = _stamp(path, job)
-        if not job.force and _up_to_date(outputs, stamp):
-            job.progress(len(PLAN))
-            return DraftResult(path, outputs, skipped=True)
-        fig = read_figures(path)
+        if source.workbook is None:  # a figures file: skipped on its bytes' hash, before it is parsed
+            stamp = _stamp(hashlib.sha256(read_regular(path)).hexdigest(), job)
+            if not job.force and _up_to_date(outputs, stamp):
+                job.progress(len(PLAN))
+                return DraftResult(path, outputs, skipped=True, **base)
+            fig = source.load()
+        else:  # a project of a workbook: on its own figures, so editing one sheet redrafts one project
+            fig = source.load()
+            stamp = _stamp(hashlib.sha256(fig.model_dump_json().encode()).hexdigest(), job)
+            if not job.force and _up_to_date(outputs, stamp):
+                job.progress(len(PLAN))
+                return DraftResult(path, outputs, skipped=True, **{**base, "project": fig.project.name},
+                                   **_scores(fig, scheme))
     except (InputFileError, FiguresError) as exc:
         job.progress(len(PLAN))
-        return DraftResult(path, error=str(exc))
+        return DraftResult(path, error=str(exc), **base)
+    base["project"] = fig.project.name
     started = time.monotonic()
-    run = _run_log(path, job.settings)
+    run = _run_log(source.stem, job.settings)
     report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: _step(job, 1))
     markdown = to_markdown(report)
     plain = markdown_text(markdown)
@@ -186,11 +240,43 @@ def draft_file(path: Path, out_dir: Path, scheme: Scheme, job: Job | None = None
         finally:
             job.staging.discard(staging.folder)
     if run is not None:
-        run.write("run.json", _run_record(path, job, time.monotonic() - started, stamp))
+        run.write("run.json", _run_record(source, job, time.monotonic() - started, stamp))
     meta = [s.meta for s in report.sections]
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
                        repaired=sum(bool(m.get("repaired")) for m in meta),
-                       fell_back=sum(bool(m.get("fallback")) for m in meta), errors=check.errors)
+                       fell_back=sum(bool(m.get("fallback")) for m in meta), errors=check.errors,
+                       warnings=check.summary()["warnings"], **base, **_facts_scores(report.facts))
+
+
+def _scores(fig: Figures, scheme: Scheme) -> dict[str, Any]:
+    return _facts_scores(build_facts(fig, scheme))
+
+
+def _facts_scores(table: FactTable) -> dict[str, Any]:
+    """Return the total score, grade and execution rate a summary lists for a project."""
+    rate = table.get(table.rate_id)
+    return {"score": float(table[v.SCORE_TOTAL].value), "grade": str(table[v.GRADE].value),
+            "rate": float(rate.value) if rate is not None else None}
+
+
+def write_book_summary(book: Path, results: list[DraftResult], out_dir: Path) -> Path:
+    """Write out_dir/STEM-汇总.xlsx listing every project of a workbook; return its path."""
+    from assistant.xlsx_write import SummaryRow, write_summary
+
+    rows = []
+    for r in results:
+        status = "失败" if r.error else "跳过" if r.skipped else "已生成"
+        docx = next((p for p in r.outputs if p.suffix == ".docx"), None)
+        rows.append(SummaryRow(
+            project=r.project or r.label, source=r.label, score=r.score, grade=r.grade,
+            rate=r.rate, errors=None if r.error or r.skipped else r.errors,
+            warnings=None if r.error or r.skipped else r.warnings, output=str(docx) if docx else "",
+            status=status, problem=r.error))
+    target = out_dir / f"{book.stem}-汇总.xlsx"
+    with Staging(out_dir) as staging:
+        write_summary(rows, staging.path(target))
+        staging.commit()
+    return target
 
 
 def summary_table(results: list[DraftResult]) -> Table:
@@ -207,7 +293,7 @@ def summary_table(results: list[DraftResult]) -> Table:
     for r in results:
         status = "失败" if r.error else "跳过" if r.skipped else "已生成"
         counts = ("—", "—", "—") if r.error or r.skipped else (str(r.repaired), str(r.fell_back), str(r.errors))
-        table.add_row(Text(terminal_safe(r.source.name)), r.writer or "—", *counts, status)
+        table.add_row(Text(terminal_safe(r.label or r.source.name)), r.writer or "—", *counts, status)
     return table
 
 
@@ -218,9 +304,9 @@ def _step(job: Job, n: int) -> None:
     job.progress(n)
 
 
-def _stamp(path: Path, job: Job) -> dict[str, Any]:
-    """Return what a draft depends on: the figures' bytes (as a hash), scheme, writer, model, version."""
-    return {"figures_sha256": hashlib.sha256(read_regular(path)).hexdigest(), "scheme": job.scheme.name,
+def _stamp(digest: str, job: Job) -> dict[str, Any]:
+    """Return what a draft depends on: the figures (as a hash), scheme, writer, model, version."""
+    return {"figures_sha256": digest, "scheme": job.scheme.name,
             "writer": job.writer.name, "model": job.settings.model if job.writer.name != "template" else None,
             "version": __version__}
 
@@ -235,14 +321,14 @@ def _up_to_date(outputs: tuple[Path, ...], stamp: dict[str, Any]) -> bool:
         return False
 
 
-def _run_log(path: Path, settings: Settings) -> RunLog | None:
+def _run_log(stem: str, settings: Settings) -> RunLog | None:
     if settings.run_dir is None:
         return None
-    return RunLog(settings.run_dir / path.stem, lambda text: redact(text, settings))
+    return RunLog(settings.run_dir / stem, lambda text: redact(text, settings))
 
 
-def _run_record(path: Path, job: Job, seconds: float, stamp: dict[str, Any]) -> dict[str, Any]:
-    return {"source": str(path), "writer": job.writer.name, "seconds": round(seconds, 3), "drafted_from": stamp,
+def _run_record(source: Source, job: Job, seconds: float, stamp: dict[str, Any]) -> dict[str, Any]:
+    return {"source": _where(source), "writer": job.writer.name, "seconds": round(seconds, 3), "drafted_from": stamp,
             "settings": public_settings(job.settings)}
 
 

@@ -46,11 +46,14 @@ def _scheme(name: str):  # type: ignore[no-untyped-def]
 
 
 def _figure_files(paths: list[Path]) -> list[Path]:
-    """Return the figures files named, a folder standing for the files in it."""
+    """Return the figures files named, a folder standing for the files (and workbooks) in it."""
+    from assistant.sources import FIGURES_SUFFIXES
+
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in FIGURES_SUFFIXES
+                          and not p.name.startswith(("~$", ".~lock")))  # Excel's and LibreOffice's lock files
         else:
             out.append(path)
     return out
@@ -76,7 +79,8 @@ RUN_DIR_HELP = "记录每个项目的事实、检索资料、提示、回复和�
 
 @app.command()
 def draft(
-    figures: Annotated[list[Path], typer.Argument(help="项目数据文件（YAML/JSON）或其所在文件夹")],
+    figures: Annotated[list[Path], typer.Argument(
+        help="项目数据文件（YAML/JSON）、自评表工作簿（.xlsx）或其所在文件夹")],
     out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹")] = Path("out"),
     scheme: SchemeOpt = None,
     backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
@@ -88,7 +92,7 @@ def draft(
     projects: Annotated[int | None, typer.Option(help="同时起草的项目数")] = None,
     force: Annotated[bool, typer.Option("--force", help="输出已存在时也重新起草")] = False,
 ) -> None:
-    """起草完整的自评报告，写出 NAME.md、NAME.docx、NAME.json 和 NAME.check.json。"""
+    """起草完整的自评报告，写出 NAME.md、NAME.docx、NAME.json 和 NAME.check.json（工作簿另写汇总表）。"""
     import logging
 
     from rich.console import Console
@@ -101,7 +105,7 @@ def draft(
                          run_dir=run_dir, concurrency=concurrency, project_concurrency=projects)
     files = _figure_files(figures)
     if not files:
-        _fail("没有找到项目数据文件（.yaml、.yml 或 .json）")
+        _fail("没有找到项目数据文件（.yaml、.yml、.json 或 .xlsx）")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")  # retries and fallbacks, on stderr
     from assistant.writers import make_writer
 
@@ -129,7 +133,7 @@ def draft(
 
 @app.command()
 def score(
-    figures: Annotated[Path, typer.Argument(help="项目数据文件（YAML/JSON）")],
+    figures: Annotated[Path, typer.Argument(help="项目数据文件（YAML/JSON）或单个项目的自评表（.xlsx）")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取）")] = False,
     scheme: SchemeOpt = None,
 ) -> None:
@@ -161,7 +165,7 @@ def score(
 def check(
     report: Annotated[Path | None, typer.Argument(
         help="要核对的报告（.md、.txt、.docx）；省略时只诊断项目数据")] = None,
-    figures: Annotated[Path, typer.Option("--figures", "-f", help="项目数据文件（YAML/JSON）")] = Path(),
+    figures: Annotated[Path, typer.Option("--figures", "-f", help="项目数据文件（YAML/JSON/XLSX）")] = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（FORMAT.md §3）")] = False,
     scheme: SchemeOpt = None,
 ) -> None:
@@ -220,6 +224,48 @@ def ui(
 
     typer.echo(f"在浏览器中打开 http://{host if ':' not in host else f'[{host}]'}:{port}/ （Ctrl+C 退出）", err=True)
     launch(host, port, credentials, data, settings)
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(help="自评表工作簿（.xlsx）或项目数据文件（YAML/JSON）")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help=(
+        "输出：.yaml/.json 文件、文件夹（每个项目一个 YAML）或 .xlsx 工作簿；省略时把 YAML 打印出来"))] = None,
+) -> None:
+    """转换自评表与项目数据文件，显示从表格中读到的内容；有项目无法读取时退出码为 2。"""
+    from assistant.convert import read_inputs, write_outputs
+
+    converted = read_inputs(inputs)
+    for note in converted.notes:
+        typer.echo(f"说明：{note}", err=True)
+    for error in converted.errors:
+        typer.echo(error, err=True)
+    if converted.projects:
+        try:
+            written = write_outputs(converted, out, typer.echo)
+        except (ValueError, OSError) as exc:
+            _fail(str(exc))
+        for path in written:
+            typer.echo(f"已写出：{path}", err=True)
+    if converted.errors or not converted.projects:
+        raise typer.Exit(2)
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help="模板类型：xlsx（自评表工作簿）")] = "xlsx",
+    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件")] = Path("自评表模板.xlsx"),
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")] = False,
+) -> None:
+    """写出空白自评表模板：表头、指标级别和指标性质的下拉选项、一行示例。"""
+    from assistant.xlsx_write import write_template
+
+    if kind != "xlsx":
+        _fail(f"未知的模板类型「{kind}」（可选：xlsx）")
+    if out.exists() and not force:
+        _fail(f"{out} 已存在；加 --force 覆盖")
+    write_template(out)
+    typer.echo(f"已写出：{out}", err=True)
 
 
 register_retrieval(app)

@@ -367,8 +367,12 @@ MAX_FIGURES_BYTES = 5 << 20
 
 
 def read_figures(path: Path) -> Figures:
-    """Return the validated figures of a YAML or JSON file; raise FiguresError listing every problem."""
+    """Return the figures of a YAML, JSON or one-project .xlsx file; raise FiguresError listing all problems."""
     source = str(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from assistant.xlsx import read_xlsx_figures  # openpyxl is loaded only for workbooks
+
+        return read_xlsx_figures(path)
     try:
         text = read_regular(path, MAX_FIGURES_BYTES).decode("utf-8-sig")
     except InputFileError as exc:
@@ -396,7 +400,8 @@ def _parse_text(source: str, suffix: str, text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
         raise FiguresError(source, [("", f"YAML 格式错误：{where}，{getattr(exc, 'problem', exc)}")]) from None
-    raise FiguresError(source, [("", f"不支持的文件类型「{suffix or '无扩展名'}」，请使用 .yaml、.yml 或 .json")])
+    raise FiguresError(source, [("", f"不支持的文件类型「{suffix or '无扩展名'}」，"
+                                      "请使用 .yaml、.yml、.json 或 .xlsx")])
 
 
 def figures_from_data(data: Any, source: str = "（数据）") -> Figures:
