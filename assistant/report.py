@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.facts import Fact, FactTable
+from assistant import vocabulary as v
+from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
 from assistant.prompts import render
 from assistant.text import split_sentences
@@ -164,7 +165,7 @@ def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
     text = render("self_evaluation_table.j2", t=facts, project=fig.project, funds=fig.funds,
                   rows=facts.sheet.indicators, overshoot=facts.scheme.thresholds.overshoot,
                   basis_word=_BASIS_NOTE.get(facts.sheet.basis, ""),
-                  breakdown=[{"name": r.name, "n": n} for n, r in enumerate(fig.funds.breakdown)])
+                  breakdown=_breakdown_rows(facts))
     rows = []
     for line in filter(None, (line.strip() for line in text.splitlines())):
         kind, _, body = line.partition("> ")
@@ -173,6 +174,34 @@ def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
             raise ValueError(f"自评表模板的一行不是 {TABLE_COLUMNS} 列：{line}")
         rows.append(TableRow(kind, cells))
     return rows
+
+
+SOURCES = ("当年财政拨款", "上年结转资金", "其他资金")  # the 其中 rows of the national template
+
+
+def _breakdown_rows(facts: FactTable) -> list[dict[str, Any]]:
+    """Return the 其中 rows: the breakdown of the figures (n = its index), completed with the
+    template's other fund sources (n = None, shown as —) when it is by source. A breakdown that
+    does not add up to the totals is left out (the three sources shown as —): a table whose parts
+    contradict its total is not printed, and the author is told where the total stands."""
+    rows = facts.figures.funds.breakdown
+    if not rows or not _adds_up(facts):
+        return [{"name": name, "n": None} for name in SOURCES]
+    out: list[dict[str, Any]] = [{"name": r.name, "n": n} for n, r in enumerate(rows)]
+    if all(r.name in SOURCES for r in rows):
+        out += [{"name": name, "n": None} for name in SOURCES if name not in {r.name for r in rows}]
+        out.sort(key=lambda b: SOURCES.index(b["name"]))
+    return out
+
+
+def _adds_up(facts: FactTable) -> bool:
+    """Return whether the breakdown's sums equal the totals at the precision they are shown."""
+    for total_id, sum_id in ((v.FUNDS_BUDGET_ADJUSTED, v.BREAKDOWN_SUM_BUDGET), (v.FUNDS_SPENT, v.BREAKDOWN_SUM_SPENT)):
+        total, summed = facts[total_id], facts[sum_id]
+        decimals = max(total.decimals, summed.decimals)
+        if format_number(float(total.value), decimals) != format_number(float(summed.value), decimals):
+            return False
+    return True
 
 
 _KINDS = {"h": "head", "n": "number"}

@@ -102,3 +102,27 @@ def test_money_is_in_wan_yuan_at_two_decimals_whatever_the_figures_unit() -> Non
     # the exact amount is kept: a text in 元 states the same fact
     [number] = check_text("全年支出846320.5元。", table).numbers
     assert number.status == "supported" and number.fact == "funds.spent"
+
+
+def test_the_fund_sources_shown_add_up_to_the_total(rows) -> None:
+    head = [c.text for c in next(r for r in rows if r.kind == "funds_head").cells]
+    total, *parts = [[c.text for c in r.cells] for r in rows if r.kind == "funds"]
+    assert len(parts) >= 3  # the template's three sources at least
+    for column in ("全年预算数", "全年执行数"):
+        k = head.index(column)
+        shown = [p[k] for p in parts if p[k] != "—"]
+        if shown:
+            assert shows(total[k], sum(number(x)[0] for x in shown)), (column, total[k], shown)
+
+
+def test_a_breakdown_that_does_not_add_up_is_not_printed_and_sources_are_completed() -> None:
+    def parts(case: str) -> list[list[str]]:
+        rows = self_evaluation_rows(build_facts(read_figures(CASES / case)))
+        return [[c.text for c in r.cells] for r in rows if r.kind == "funds"][1:]
+
+    # 150 + 24 ≠ 202.64: the three source rows stay empty; the comment goes to the total
+    assert [p[0] for p in parts("diag-breakdown-2022.yaml")] == ["其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert all(set(p[1:]) == {"—"} for p in parts("diag-breakdown-2022.yaml"))
+    roads = parts("roads-adjusted-2024.yaml")  # 320 + 40 = 360, 312.5 + 38 = 350.5
+    assert [p[0] for p in roads] == ["其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert roads[0][1:4] == ["300", "320", "312.5"] and set(roads[2][1:]) == {"—"}
