@@ -9,14 +9,20 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.figures import FiguresError
+from assistant.settings import Settings
 from assistant.ui import is_loopback, parse_auth
+from assistant.ui.controller import Controller
+from assistant.ui.page import Page
 from assistant.ui.render import highlighted, problems
-from assistant.ui.service import edited_report, export, open_figures, text_findings
-from assistant.ui.workspace import UploadRejected, Workspace, safe_name
+from assistant.ui.service import WRITTEN, Drafter, edited_report, export, form_to_yaml, open_figures, text_findings
+from assistant.ui.workspace import Project, UploadRejected, Workspace, safe_name
 from tests.conftest import CASES, ROOT
+from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_word_comments import anchored
 
 SAMPLE = CASES / "sample-2024.yaml"
@@ -118,3 +124,50 @@ def test_the_export_is_of_the_edited_text(tmp_path: Path) -> None:
     assert comments[wrong] == "198万元" and "189万元" in wrong  # at the number, saying what it should be
     assert any("basis_inconsistent" in k for k in comments)  # the figures' warnings too
 
+
+
+def controller(tmp_path: Path, settings: Settings) -> tuple[Controller, Project]:
+    """Return the page's handlers over a data folder holding the sample, its 资金管理 section edited;
+    components are stood in for by their names."""
+    page = Page(c={"status": "status"}, boxes={s.id: f"box:{s.id}" for s in WRITTEN},
+                sources={s.id: f"src:{s.id}" for s in WRITTEN})
+    ws = Workspace(tmp_path / "data")
+    project = ws.add_figures(SAMPLE, "sample.yaml")
+    project.save({"use.funds": "编辑过的文字，年初预算189万元。"}, "编辑")
+    return Controller(page, ws, Drafter(settings), "national"), project
+
+
+def test_a_failed_model_call_keeps_the_text_that_was_there(tmp_path: Path) -> None:
+    fake = FakeOpenAI().start()
+    fake.reset(default=lambda body: Reply(status=500))
+    try:
+        settings = Settings(model="m", base_url=fake.url, max_retries=1, retry_backoff=0.01, timeout=5,
+                            index_dir=tmp_path / "no-index")
+        ctl, project = controller(tmp_path, settings)
+        shown = list(ctl.draft("sample", "openai", "use.funds"))
+    finally:
+        fake.stop()
+    assert len(fake.requests) == 2  # the call and its retry
+    assert shown[-2]["box:use.funds"] == "编辑过的文字，年初预算189万元。"
+    assert "原文已保留" in shown[-1]["status"]
+    assert project.texts()["use.funds"] == "编辑过的文字，年初预算189万元。"
+
+
+def test_a_writer_that_cannot_start_says_why_and_keeps_the_text(tmp_path: Path) -> None:
+    ctl, project = controller(tmp_path, Settings(model="m"))  # no key and no base_url
+    shown = list(ctl.draft("sample", "openai"))
+    assert "起草失败，原文已保留" in shown[-1]["status"] and "api_key" in shown[-1]["status"].lower()
+    assert project.texts() == {"use.funds": "编辑过的文字，年初预算189万元。"}
+
+
+def test_the_form_becomes_a_figures_file_or_its_problems() -> None:
+    project = {"name": "示范项目", "unit": "某局", "year": 2024}
+    funds = {"unit": "万元", "budget_initial": 100.0, "spent": 90.0, "allocated": None}
+    rows = [{"level1": "产出指标", "level2": "数量指标", "name": "培训人次", "target": "≥100人次", "actual": "120人次",
+             "weight": None}, {"level1": None, "name": ""}]
+    data = yaml.safe_load(form_to_yaml(project, funds, rows))
+    assert data["funds"] == {"unit": "万元", "budget_initial": 100.0, "spent": 90.0}  # empty cells left out
+    assert [i["name"] for i in data["indicators"]] == ["培训人次"]  # the empty row too
+    with pytest.raises(FiguresError) as exc:
+        form_to_yaml(project, {**funds, "spent": -1}, [{**rows[0], "level2": "乱写"}])
+    assert {path for path, _ in exc.value.problems} >= {"funds.spent", "indicators[0].level2"}

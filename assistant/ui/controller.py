@@ -7,7 +7,7 @@ Edits are saved the moment they arrive, so a reload or a restart finds them.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,25 +160,37 @@ class Controller:
             return
         project, note = self.ws.project(name), ""
         for spec in [s for s in WRITTEN if only in (None, s.id)]:
-            before = project.texts().get(spec.id, "")
-            box, shown = self.p.boxes[spec.id], ""
             yield {self.p.status: f"正在起草「{spec.title}」……"}
-            try:
-                for event in self.drafter.stream(loaded, spec.id, writer):
-                    shown = "" if event.kind == "restart" else shown + event.text if event.kind == "delta" else shown
-                    if event.kind == "done" and event.section is not None:
-                        shown = event.section.text
-                        project.save({spec.id: shown}, f"起草（{writer}）")
-                        note = _drafted(spec.title, event.section.meta)
-                        yield {box: shown, self.p.sources[spec.id]: self._sources(loaded, spec.id, shown),
-                               self.p.status: note}
-                    else:
-                        yield {box: shown}
-            except Exception as exc:  # a failed model call must not lose the text that was there
-                yield {box: before, self.p.status: f"「{spec.title}」起草失败，原文已保留：{exc}"}
+            note = yield from self._draft_one(loaded, project, spec, writer)
+            if note.startswith("！"):
+                yield {self.p.status: note[1:]}
                 return
         done = note if only else "起草完成"
-        yield {self.p.status: f"{done}（{time.strftime('%H:%M:%S')}），已保存"}
+        yield {self.p.status: f"{done}（{time.strftime('%H:%M:%S')}）"}
+
+    def _draft_one(self, loaded: Loaded, project: Any, spec: Any, writer: str) -> Generator[Updates, None, str]:
+        """Stream one section into its box and save it; returns the status note ("！…" when drafting
+        must stop). A failed model call, or a model text that fell back, leaves the text there as it was."""
+        before = project.texts().get(spec.id, "")
+        box, shown = self.p.boxes[spec.id], ""
+        try:
+            for event in self.drafter.stream(loaded, spec.id, writer):
+                if event.kind != "done" or event.section is None:
+                    shown = "" if event.kind == "restart" else shown + event.text
+                    yield {box: shown}
+                    continue
+                meta = event.section.meta
+                if meta.get("fallback") and before.strip():
+                    yield {box: before}
+                    return f"「{spec.title}」模型未给出可用的文字（{meta.get('fallback_reason', '')}），原文已保留"
+                project.save({spec.id: event.section.text}, f"起草（{writer}）")
+                yield {box: event.section.text, self.p.sources[spec.id]: self._sources(loaded, spec.id,
+                                                                                        event.section.text)}
+                return _drafted(spec.title, meta)
+        except Exception as exc:  # whatever went wrong, the text that was there is not lost
+            yield {box: before}
+            return f"！「{spec.title}」起草失败，原文已保留：{exc}"
+        return ""
 
     def _sources(self, loaded: Loaded | None, section_id: str, text: str) -> str:
         if loaded is None or loaded.context is None:
