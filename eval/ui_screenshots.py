@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT))  # the browser helpers live with the tests
 from tests.browser import box, chromium, draft_all, running_app, type_text, upload_figures  # noqa: E402
 
 SECTION, TITLE = "result", "三、绩效自评结果"
-TABS = (("录入", "figures"), ("起草", "draft"), ("核对", "check"), ("导出", "export"))
+TABS = (("录入", "figures"), ("起草", "draft"), ("核对", "check"), ("导出", "export"), ("语料库", "corpus"))
+DOCUMENTS = ("reports/2021-agri-tongling-farmland.md", "policy/execution-rate-basis.md",
+             "policy/deviation-explanation.md")
 
 
 def main() -> None:
@@ -46,11 +48,26 @@ def main() -> None:
                 page.click("#export-run")
                 page.wait_for_function("document.querySelector('#status').innerText.includes('已导出')")
                 page.locator("#exports", has_text=".docx").wait_for()
+            if name == "corpus":
+                _search(page)
             page.wait_for_timeout(300)
             page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
             _shrink(folder / f"{name}.png")
         if browser.external:
             raise SystemExit(f"页面向外部地址发出了请求：{browser.external}")
+
+
+def _search(page: object) -> None:
+    """Add a few of the sample documents to the app's corpus, then search it."""
+    page.get_by_text("加入文档").click()  # type: ignore[attr-defined]
+    page.set_input_files("#documents input[type=file]",  # type: ignore[attr-defined]
+                         [str(ROOT / "corpus" / d) for d in DOCUMENTS])
+    page.locator("#documents", has_text="farmland").wait_for()  # type: ignore[attr-defined]
+    page.click("#index-run")  # type: ignore[attr-defined]
+    page.locator("#index-report", has_text="索引：").wait_for(timeout=300_000)  # type: ignore[attr-defined]
+    page.fill("#q textarea, #q input", "执行率偏低的原因怎么写")  # type: ignore[attr-defined]
+    page.click("#q-run")  # type: ignore[attr-defined]
+    page.locator("#hits li").first.wait_for()  # type: ignore[attr-defined]
 
 
 def _shrink(path: Path) -> None:

@@ -92,6 +92,7 @@ class Browser:
     def page(self, url: str) -> Any:
         """Return a new 1366×768 page at url, with the network outside this machine closed."""
         page = self.browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+        page.set_default_timeout(60000)  # generous: the machine running the tests may be busy
         page.route("**/*", self._only_local)
         page.goto(url)
         page.wait_for_selector("#upload", timeout=30000)

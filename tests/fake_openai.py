@@ -139,6 +139,12 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
+            if self.path.endswith("/embeddings"):  # cheap deterministic vectors, for apps that search too
+                from tests.conftest import bigram_vector
+
+                data = [{"index": i, "embedding": bigram_vector(t)} for i, t in enumerate(body.get("input", []))]
+                self._send(200, {"data": data, "model": body.get("model", "fake")})
+                return
             if not self.path.endswith("/chat/completions"):
                 self._send(404, {"error": {"message": "not found"}})
                 return

@@ -19,7 +19,7 @@ from assistant.ui import is_loopback, parse_auth
 from assistant.ui.controller import Controller
 from assistant.ui.page import Page
 from assistant.ui.render import highlighted, problems
-from assistant.ui.service import WRITTEN, Drafter, edited_report, export, form_to_yaml, open_figures, text_findings
+from assistant.ui.service import WRITTEN, Library, edited_report, export, form_to_yaml, open_figures, text_findings
 from assistant.ui.workspace import Project, UploadRejected, Workspace, safe_name
 from tests.conftest import CASES, ROOT
 from tests.fake_openai import FakeOpenAI, Reply
@@ -68,6 +68,9 @@ def test_an_upload_named_to_escape_lands_inside_the_data_folder(tmp_path: Path) 
     assert not (data.parent / "x.yaml").exists() and not (data.parent.parent / "x.yaml").exists()
     with pytest.raises(UploadRejected, match="请上传 .yaml"):
         ws.add_figures(SAMPLE, "../evil.sh")
+    assert ws.add_document(SAMPLE, "../../notes.md") == data / "corpus" / "notes.md"
+    with pytest.raises(UploadRejected, match=r"\.pdf"):
+        ws.add_document(SAMPLE, "tool.exe")
 
 
 def test_edits_are_kept_with_their_history(tmp_path: Path) -> None:
@@ -134,7 +137,7 @@ def controller(tmp_path: Path, settings: Settings) -> tuple[Controller, Project]
     ws = Workspace(tmp_path / "data")
     project = ws.add_figures(SAMPLE, "sample.yaml")
     project.save({"use.funds": "编辑过的文字，年初预算189万元。"}, "编辑")
-    return Controller(page, ws, Drafter(settings), "national"), project
+    return Controller(page, ws, Library(settings), "national"), project
 
 
 def test_a_failed_model_call_keeps_the_text_that_was_there(tmp_path: Path) -> None:

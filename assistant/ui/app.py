@@ -34,10 +34,11 @@ def build(data: Path, settings: Settings) -> Any:
 
     from assistant.ui.controller import Controller
     from assistant.ui.page import layout
-    from assistant.ui.service import Drafter
+    from assistant.ui.service import Library
     from assistant.ui.workspace import Workspace
 
-    drafter = Drafter(settings)
+    settings = settings.model_copy(update={"index_dir": data / "index"})  # the corpus and its index live in --data
+    drafter = Library(settings)
     with gr.Blocks(title="绩效自评报告起草助手", analytics_enabled=False) as demo:
         page = layout(drafter.writers())
         ctl = Controller(page, Workspace(data), drafter, settings.scheme)
@@ -100,6 +101,9 @@ def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
                        show_progress="hidden")
     p.review_run.click(ctl.review, [p.review_report, p.review_figures], [p.review_view, p.review_findings])
     p.export_run.click(ctl.export, p.project, [p.exports, p.status])
+    p.q_run.click(ctl.search, [p.q, p.q_type, p.q_department, p.q_year], p.hits)
+    p.q.submit(ctl.search, [p.q, p.q_type, p.q_department, p.q_year], p.hits)
+    p.index_run.click(ctl.add_documents, p.documents, p.index_report)
 
 
 class _Escaped:

@@ -21,7 +21,7 @@ from assistant.ui.page import FORM_COLUMNS, Page
 from assistant.ui.service import (
     HEADINGS,
     WRITTEN,
-    Drafter,
+    Library,
     Loaded,
     export,
     form_to_yaml,
@@ -32,12 +32,13 @@ from assistant.ui.service import (
 from assistant.ui.workspace import EDIT, UploadRejected, Workspace, safe_name
 
 Updates = dict[Any, Any]
+PROGRESS = gr.Progress()  # gradio fills in a handler's progress bar through this default
 
 
 class Controller:
     """The handlers of one app: the data folder, the drafter and the projects opened so far."""
 
-    def __init__(self, page: Page, workspace: Workspace, drafter: Drafter, scheme: str) -> None:
+    def __init__(self, page: Page, workspace: Workspace, drafter: Library, scheme: str) -> None:
         self.p, self.ws, self.drafter, self.scheme = page, workspace, drafter, scheme
         self._open: dict[str, tuple[float, Loaded]] = {}
         self._revision = 0
@@ -226,7 +227,8 @@ class Controller:
             return {self.p.status: "请先载入项目数据"}
         project = self.ws.project(name)
         project.save({section_id: text}, EDIT)
-        return self._checked(loaded, {**project.texts(), section_id: text})
+        saved = {self.p.status: f"已保存「{HEADINGS[section_id]}」（{time.strftime('%H:%M:%S')}）"}
+        return {**self._checked(loaded, {**project.texts(), section_id: text}), **saved}
 
     def _checked(self, loaded: Loaded | None, texts: dict[str, str]) -> Updates:
         p = self.p
@@ -270,6 +272,34 @@ class Controller:
         paths = export(loaded, project.texts(), project.folder / "exports", name)
         return {self.p.exports: [str(x) for x in paths.values()],
                 self.p.status: f"已导出 {len(paths)} 个文件（{time.strftime('%H:%M:%S')}）"}
+
+    # ------------------------------------------------------------ 语料库
+
+    def search(self, query: str, kind: str, department: str, year: float | None) -> Updates:
+        """Search the corpus with the filters given (empty means any)."""
+        if not query.strip():
+            return {self.p.hits: '<p class="muted">请输入检索内容。</p>'}
+        filters = {"type": kind or None, "department": department.strip() or None,
+                   "year": int(year) if year else None}
+        hits, note = self.drafter.search(query, 10, **filters)
+        return {self.p.hits: render.passages(hits, note)}
+
+    def add_documents(self, files: list[str] | None, progress: Any = PROGRESS) -> Updates:
+        """Put uploaded documents into the corpus and update its index (changed files only), with progress."""
+        saved, refused = [], []
+        for file in files or []:
+            try:
+                saved.append(self.ws.add_document(Path(file), Path(file).name).name)
+            except UploadRejected as exc:
+                refused.append(str(exc))
+        if not saved:
+            return {self.p.index_report: render.problems([("", r) for r in refused] or [("", "请先选择文档")])}
+        report = self.drafter.reindex(self.ws.corpus, lambda stage, done, total: progress((done, total), desc=stage))
+        lines = [f"已加入 {len(saved)} 个文档：{'、'.join(saved)}",
+                 f"索引：文件 {report.files} 个（新增 {report.added}，更新 {report.updated}，"
+                 f"未变 {report.unchanged}），片段 {report.chunks} 个，用时 {report.seconds:.1f} 秒"]
+        lines += refused + [f"跳过 {name}：{why}" for name, why in report.skipped] + list(report.notices)
+        return {self.p.index_report: "<br>".join(render.escape(x) for x in lines)}
 
 
 def _cells(row: list[Any]) -> list[Any]:

@@ -61,6 +61,9 @@ def layout(writers: list[str]) -> Page:
         with gr.Tab("导出", id="export") as tab:
             p.add("tab_export", tab)
             _export_tab(p)
+        with gr.Tab("语料库", id="corpus") as tab:
+            p.add("tab_corpus", tab)
+            _corpus_tab(p)
     return p
 
 
@@ -138,3 +141,19 @@ def _export_tab(p: Page) -> None:
     gr.Markdown("导出当前编辑后的文字：Word（含自评表）、Markdown，以及带出处（每句对应的事实）的 JSON。")
     p.add("export_run", gr.Button("导出", variant="primary", elem_id="export-run"))
     p.add("exports", gr.File(label="导出的文件", file_count="multiple", interactive=False, elem_id="exports"))
+
+
+def _corpus_tab(p: Page) -> None:
+    with gr.Row():
+        p.add("q", gr.Textbox(label="检索内容", placeholder="如：执行率偏低的原因怎么写", scale=3, elem_id="q"))
+        p.add("q_type", gr.Dropdown([("全部", ""), ("往年报告", "report"), ("政策文件", "policy")], value="",
+                                    label="类型", scale=1))
+        p.add("q_department", gr.Textbox(label="主管部门", scale=1))
+        p.add("q_year", gr.Number(value=None, label="年度", precision=0, scale=1))
+    p.add("q_run", gr.Button("检索", variant="primary", elem_id="q-run"))
+    p.add("hits", gr.HTML(elem_id="hits"))
+    with gr.Accordion("加入文档（.md / .txt / .docx / .pdf，每个不超过 20 MB）", open=False):
+        p.add("documents", gr.File(file_count="multiple", file_types=[".md", ".txt", ".docx", ".pdf"],
+                                   type="filepath", label="文档", elem_id="documents"))
+        p.add("index_run", gr.Button("加入语料库并更新索引", elem_id="index-run"))
+        p.add("index_report", gr.HTML(elem_id="index-report"))

@@ -130,6 +130,17 @@ def _finding(f: Finding, where: str = "") -> str:
             f"{place}{escape(f.message)} <code>{escape(f.code)}</code></li>")
 
 
+def passages(hits: Sequence[Any], note: str) -> str:
+    """Return search results: document title, section, metadata and the passage text."""
+    if not hits:
+        return f'<p class="muted">没有找到相关内容。{escape(note)}</p>'
+    items = "".join(
+        f"<li><b>{escape(p.title or p.doc)}</b> · {escape(p.section)} "
+        f'<span class="muted">{escape(" · ".join(str(p.metadata.get(k, "")) for k in ("type", "department", "year")))}'
+        f"</span><br>{escape(_snippet(p.text, 300))}</li>" for p in hits)
+    return f'<p class="muted">检索方式：{escape(note)}</p><ol>{items}</ol>'
+
+
 def sources(facts: Sequence[Any], passages: Sequence[Any], note: str) -> str:
     """Return a section's sources: the facts it states (label, value, formula) and the retrieved passages."""
     rows = "".join(f"<tr><td>{escape(f.label)}</td><td>{escape(f.display)}</td><td>{escape(f.formula)}</td></tr>"

@@ -113,6 +113,33 @@ class Drafter:
             return loaded.passages[spec.id]
 
 
+class Library(Drafter):
+    """The drafter plus the corpus: search it with filters, and bring its index up to date."""
+
+    def search(self, query: str, k: int, **filters: Any) -> tuple[list[Any], str]:
+        """Return the passages that best answer the query within the filters, and a note on how."""
+        from assistant.retrieval.hybrid import Filters
+
+        with self._lock:
+            if not self._opened:
+                self._retriever, self._note = open_retriever(self.settings)
+                self._opened = True
+            if self._retriever is None:
+                return [], self._note
+            hits = self._retriever.search(query, k=k, filters=Filters(**filters))
+            return hits, self._retriever.mode
+
+    def reindex(self, corpus: Path, progress: Any = None) -> Any:
+        """Bring the index up to date with the corpus folder (only changed files) and return the report."""
+        from assistant.retrieval.index import update_index
+
+        with self._lock:
+            if self._retriever is not None and hasattr(self._retriever, "close"):
+                self._retriever.close()
+            self._retriever, self._opened = None, False  # the next search opens the new generation
+            return update_index(corpus, self.settings, progress=progress)
+
+
 def edited_report(loaded: Loaded, texts: dict[str, str]) -> Report:
     """Return the report as edited, each sentence with the facts the checker finds it states."""
     assert loaded.context is not None

@@ -15,6 +15,7 @@ from typing import Any
 
 FIGURE_SUFFIXES = (".yaml", ".yml", ".json")
 REPORT_SUFFIXES = (".md", ".txt", ".docx")
+CORPUS_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
 MAX_UPLOAD = 20 * 1024 * 1024  # a figures file or a report is a few kilobytes; anything this big is a mistake
 EDIT = "编辑"
 COALESCE_SECONDS = 60
@@ -93,6 +94,22 @@ class Workspace:
             raise UploadRejected(f"「{name}」不是报告文件：请上传 .md、.txt 或 .docx")
         _check_size(source, name)
         target = _inside(self.root, self.root / "reviews" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+
+    @property
+    def corpus(self) -> Path:
+        """Return the folder of the app's corpus (past reports and policy digests); its index is index/."""
+        return self.root / "corpus"
+
+    def add_document(self, source: Path, original_name: str) -> Path:
+        """Copy an uploaded document into the corpus under a safe name and return where it is."""
+        name = safe_name(original_name, "document.md")
+        if os.path.splitext(name)[1].lower() not in CORPUS_SUFFIXES:
+            raise UploadRejected(f"「{name}」的类型不能加入语料库：请上传 .md、.txt、.docx 或 .pdf")
+        _check_size(source, name)
+        target = _inside(self.root, self.corpus / name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         return target
