@@ -61,6 +61,7 @@ class DraftResult:
     writer: str = ""
     repaired: int = 0  # sections whose model text passed only after a repair turn
     fell_back: int = 0  # sections that fell back to the template text
+    timed_out: int = 0  # of those, sections whose model requests ran out of time
     errors: int = 0  # error findings in NAME.check.json
     warnings: int = 0  # warning findings in NAME.check.json
     label: str = ""  # the file name, or 表.xlsx［Sheet2］ for a project of a workbook
@@ -129,7 +130,18 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
     for book in dict.fromkeys(r.workbook for r in results if r.workbook):
         path = write_book_summary(book, [r for r in results if r.workbook == book], out_dir)
         console.print(terminal_safe(f"汇总表：{path}"), markup=False, highlight=False, soft_wrap=True)
+    timed_out = sum(r.timed_out for r in results)
+    if timed_out:
+        console.print(timeout_advice(timed_out, settings), style="yellow", markup=False, highlight=False)
     return results
+
+
+def timeout_advice(sections: int, settings: Settings) -> str:
+    """Return what to change when sections fell back because the model's requests ran out of time."""
+    return (f"有 {sections} 节因模型请求超时改用了模板稿：这通常是设置与模型服务不匹配（服务一次只处理少数请求，"
+            f"其余排队），而不是模型写错。可调大 timeout（现为 {settings.timeout:g} 秒，ASSISTANT_TIMEOUT 或 "
+            f"assistant.toml），或调小 concurrency（--concurrency，现为 {settings.concurrency}）和 "
+            f"project_concurrency（--projects，现为 {settings.project_concurrency}）。")
 
 
 def name_problems(sources: list[Source], out_dir: Path) -> dict[int, str]:
@@ -244,7 +256,8 @@ def draft_source(source: Source, job: Job) -> DraftResult:
     meta = [s.meta for s in report.sections]
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
                        repaired=sum(bool(m.get("repaired")) for m in meta),
-                       fell_back=sum(bool(m.get("fallback")) for m in meta), errors=check.errors,
+                       fell_back=sum(bool(m.get("fallback")) for m in meta),
+                       timed_out=sum(bool(m.get("fallback") and m.get("timed_out")) for m in meta), errors=check.errors,
                        warnings=check.summary()["warnings"], **base, **_facts_scores(report.facts))
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,11 +36,59 @@ class ChatNotConfigured(ValueError):
 
 
 class ModelUnavailable(RuntimeError):
-    """The model gave no usable answer after the allowed retries; the message is in Chinese."""
+    """The model gave no usable answer after the allowed retries; the message is in Chinese.
 
-    def __init__(self, message: str, retries: Sequence[str] = ()) -> None:
+    `timed_out` says the last try ran out of time: settings that do not fit the server, not a broken model.
+    """
+
+    def __init__(self, message: str, retries: Sequence[str] = (), timed_out: bool = False) -> None:
         super().__init__(message)
         self.retries = tuple(retries)
+        self.timed_out = timed_out
+
+
+class AdaptiveLimit:
+    """How many requests may be in flight at once: fewer when the server queues, more when it keeps up.
+
+    A request that times out halves the limit; one that takes over half the time-out (the server is
+    queueing it) lowers it by one; one that comes back sooner raises it by one, up to `ceiling`.
+    Thread-safe; every request of a run goes through the one limit of its client.
+    """
+
+    def __init__(self, ceiling: int, timeout: float) -> None:
+        self.ceiling = self.limit = self.lowest = max(1, ceiling)
+        self.timeout = timeout
+        self.in_flight = 0
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one request slot for the block, waiting while the limit is reached."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.in_flight < self.limit)
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify_all()
+
+    def timed_out(self) -> None:
+        """Note a request that ran out of time: allow half of what was in flight with it."""
+        self._set(min(self.limit, self.in_flight + 1) // 2)
+
+    def answered(self, seconds: float) -> None:
+        """Note a request answered after seconds."""
+        self._set(self.limit + 1 if seconds < self.timeout / 2 else self.limit - 1)
+
+    def _set(self, limit: int) -> None:
+        with self._cond:
+            old, self.limit = self.limit, min(self.ceiling, max(1, limit))
+            self.lowest = min(self.lowest, self.limit)
+            self._cond.notify_all()
+        if self.limit < old:
+            log.warning("模型服务响应变慢，同时发出的请求由 %d 个减为 %d 个", old, self.limit)
 
 
 class _Incomplete(RuntimeError):
@@ -89,18 +139,32 @@ class ChatClient:
         self.settings = settings
         self.model_name = settings.model or ""
         self._llm = _chat_model(settings)
+        self.limit = AdaptiveLimit(settings.concurrency * settings.project_concurrency, settings.timeout)
 
-    def complete(self, messages: list[BaseMessage], stream: bool = False) -> Generator[StreamEvent, None, Reply]:
-        """Yield text as it arrives (when streaming) and return the whole reply, retrying failures."""
+    def complete(self, messages: list[BaseMessage], stream: bool = False,
+                 max_tokens: int | None = None) -> Generator[StreamEvent, None, Reply]:
+        """Yield text as it arrives (when streaming) and return the whole reply, retrying failures.
+
+        max_tokens bounds the reply: a model that never stops is cut there (finish reason "length").
+        """
+        import openai
+
+        llm = self._llm.bind(max_tokens=max_tokens) if max_tokens else self._llm
         retries: list[str] = []
         for attempt in range(self.settings.max_retries + 1):
+            started = time.monotonic()
             try:
-                reply = yield from (self._stream(messages) if stream else self._invoke(messages))
+                with self.limit.slot():
+                    reply = yield from (self._stream(llm, messages) if stream else self._invoke(llm, messages))
+                self.limit.answered(time.monotonic() - started)
                 return Reply(reply.text, reply.finish_reason, reply.usage, tuple(retries))
             except Exception as exc:
                 reason = self._describe(exc)
+                timed_out = isinstance(exc, openai.APITimeoutError)
+                if timed_out:
+                    self.limit.timed_out()
                 if not _retryable(exc) or attempt == self.settings.max_retries:
-                    raise ModelUnavailable(reason, retries) from None
+                    raise ModelUnavailable(reason, retries, timed_out) from None
                 wait = self._wait(exc, attempt)
                 retries.append(f"{reason}；{wait:.2f} 秒后重试")
                 log.warning("模型 %s 请求失败：%s；%.2f 秒后第 %d 次重试", self.model_name, reason, wait, attempt + 1)
@@ -109,16 +173,16 @@ class ChatClient:
                 time.sleep(wait)
         raise AssertionError("unreachable")  # the loop either returns or raises
 
-    def _invoke(self, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
-        message = self._llm.invoke(messages)
+    def _invoke(self, llm: Any, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
+        message = llm.invoke(messages)
         meta = message.response_metadata or {}
         return Reply(_text(message.content), str(meta.get("finish_reason") or ""), _usage(message))
         yield  # a generator like _stream, so complete() treats both alike
 
-    def _stream(self, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
+    def _stream(self, llm: Any, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
         parts: list[str] = []
         finish, usage = "", dict[str, int]()
-        for chunk in self._llm.stream(messages):
+        for chunk in llm.stream(messages):
             piece = _text(chunk.content)
             if piece:
                 parts.append(piece)

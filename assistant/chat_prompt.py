@@ -77,7 +77,8 @@ def build_prompt(spec: SectionSpec, context: DraftContext, draft: Section,
     system = tidy(render("chat/system.j2", project=context.table.figures.project))
     variables = _variables(spec, context, draft, facts)
     fixed = count_tokens(system) + count_tokens(tidy(render(f"chat/{spec.template}.j2", passages=[], **variables)))
-    reserve = _reply_reserve(draft, facts, settings.repair_turns)
+    limit = settings.reply_tokens or reply_limit(draft)
+    reserve = _reply_reserve(limit, facts, settings.repair_turns)
     room = settings.context_tokens - fixed - reserve - 2 * MESSAGE_OVERHEAD
     while True:
         sent, _ = fit_passages(passages, room)
@@ -88,8 +89,8 @@ def build_prompt(spec: SectionSpec, context: DraftContext, draft: Section,
             break
         room -= over  # the fence and its notice cost a little more than estimated: fit again in less room
     tokens = {"budget": settings.context_tokens, "prompt": prompt, "passages": sum(p["tokens"] for p in sent),
-              "reply_reserve": reserve, "passages_offered": len(passages), "passages_sent": len(sent),
-              "passages_dropped": len(passages) - len(sent)}
+              "reply_reserve": reserve, "reply_limit": limit, "passages_offered": len(passages),
+              "passages_sent": len(sent), "passages_dropped": len(passages) - len(sent)}
     return PromptPlan([SystemMessage(system), HumanMessage(user)], facts, tuple(sent), tokens)
 
 
@@ -110,9 +111,14 @@ def _variables(spec: SectionSpec, context: DraftContext, draft: Section,
             "placeholders": MISSING_MARK in draft.text}
 
 
-def _reply_reserve(draft: Section, facts: Sequence[AllowedFact], repair_turns: int) -> int:
+def reply_limit(draft: Section) -> int:
+    """Return the most tokens one answer may take (its max_tokens): twice the template draft, at least
+    256. A rewrite of a section is about as long as its draft; a model that does not stop is cut here."""
+    return max(256, 2 * count_tokens(draft.text))
+
+
+def _reply_reserve(reply: int, facts: Sequence[AllowedFact], repair_turns: int) -> int:
     """Return the tokens kept free for the answer and, after it, each repair turn and its answer."""
-    reply = max(256, 2 * count_tokens(draft.text))
     repair = reply + sum(count_tokens(f"{f.label}{f.written}") + 4 for f in facts) + 200
     return reply + repair_turns * repair
 

@@ -40,6 +40,7 @@ class GuardOutcome:
     result: CheckResult | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
     fallback_reason: str = ""
+    timed_out: bool = False  # the model ran out of time: the settings do not fit the server
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,11 @@ def run_guard(client: ChatClient, job: GuardJob, stream: bool = False) -> Genera
                                    "prompt_tokens": sum(count_tokens(str(m.content)) for m in messages)}
         outcome.attempts.append(attempt)
         try:
-            reply = yield from client.complete(messages, stream)
+            reply = yield from client.complete(messages, stream, job.plan.tokens.get("reply_limit"))
         except ModelUnavailable as exc:
-            attempt.update(error=str(exc), retries=list(exc.retries))
-            outcome.fallback_reason = f"模型不可用：{exc}"
+            attempt.update(error=str(exc), retries=list(exc.retries), timed_out=exc.timed_out)
+            outcome.fallback_reason = f"模型不可用{'（请求超时）' if exc.timed_out else ''}：{exc}"
+            outcome.timed_out = exc.timed_out
             return outcome
         text = clean_reply(reply.text, job.draft.title)
         result = check_text(text, job.table, job.matcher)

@@ -56,6 +56,7 @@ class Settings(BaseModel):
     repair_turns: int = Field(default=2, ge=0)  # repair turns after the first draft before falling back
     max_retries: int = Field(default=3, ge=0)  # retries of one request (429, 5xx, timeout, cut-off stream)
     retry_backoff: float = Field(default=1.0, ge=0)  # first wait in seconds, doubled each retry; Retry-After wins
+    reply_tokens: int = Field(default=0, ge=0)  # max_tokens of one answer; 0: twice the section's template draft
     passages: int = Field(default=4, ge=0)  # retrieved passages offered to the model per section
     # Drafting
     concurrency: int = Field(default=8, ge=1)  # sections of one report written at once

@@ -117,6 +117,7 @@ class ChatWriter:
         meta = {"model": self.client.model_name, "attempts": outcome.attempts,
                 "repaired": outcome.text is not None and len(outcome.attempts) > 1,
                 "fallback": outcome.text is None, "fallback_reason": outcome.fallback_reason,
+                "timed_out": outcome.timed_out,
                 "retrieval": note, "passages": passages, "tokens": plan.tokens}
         if outcome.text is None or outcome.result is None:
             # The template text is the last resort; if even it fails the checker, say so rather than hide it.

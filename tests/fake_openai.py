@@ -3,7 +3,9 @@
 Replies come from a queue; when it is empty, `default` answers (by default it echoes the draft the
 prompt carries between <底稿> and </底稿>, which is what a perfectly faithful model would write).
 Every request body is recorded. A reply can be slow, fail with a status and headers (429 with
-Retry-After, 500), or cut its stream short.
+Retry-After, 500), cut its stream short, or never stop (`endless`: it writes until the request's
+max_tokens, counting one character as one token, and forever when there is none). With `slots=1`
+the server answers one request at a time and queues the rest, as llama.cpp and Ollama do by default.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cut: str = ""  # "" | "drop" (close without [DONE]) | "broken" (promise more bytes than sent)
     finish: str = "stop"
+    endless: bool = False  # a model that does not stop: text until max_tokens, finish "length"
+
+
+ENDLESS_TEXT = "本项目持续推进各项工作，"
+
+
+def reply_limit(body: dict[str, Any]) -> int | None:
+    """Return the most tokens the request allows its answer, or None when it sets no limit."""
+    limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    return int(limit) if limit else None
 
 
 Responder = Callable[[dict[str, Any]], Reply]
@@ -50,8 +62,11 @@ def echo_draft(body: dict[str, Any]) -> Reply:
 class FakeOpenAI:
     """The server: start() binds port 0 in a thread; url is its /v1 base; requests are recorded."""
 
-    def __init__(self, default: Responder = echo_draft, delay: float = 0.0) -> None:
+    def __init__(self, default: Responder = echo_draft, delay: float = 0.0, slots: int = 0) -> None:
         self.queue: deque[Reply | Responder] = deque()
+        # At most `slots` requests are answered at once (0: no limit); the others wait, as in a queue.
+        self.slots = threading.BoundedSemaphore(slots) if slots else None
+        self.stopped = threading.Event()
         self.default = default
         self.delay = delay  # added before every answer (the benchmark's 1 s model)
         self.requests: list[dict[str, Any]] = []
@@ -74,6 +89,7 @@ class FakeOpenAI:
 
     def stop(self) -> None:
         """Stop answering and release the port."""
+        self.stopped.set()  # an endless answer without a limit ends here
         self._server.shutdown()
         self._server.server_close()
 
@@ -148,9 +164,19 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if not self.path.endswith("/chat/completions"):
                 self._send(404, {"error": {"message": "not found"}})
                 return
+            if fake.slots is None:
+                self._answer(body)
+                return
+            with fake.slots:
+                self._answer(body)
+
+        def _answer(self, body: dict[str, Any]) -> None:
             reply = fake.next_reply(body, {k.lower(): v for k, v in self.headers.items()})
             time.sleep(fake.delay + reply.delay)
             try:
+                if reply.endless:
+                    self._endless(body)
+                    return
                 if reply.status != 200:
                     error = {"message": reply.text or f"scripted {reply.status}", "type": "fake"}
                     self._send(reply.status, {"error": error}, reply.headers)
@@ -160,6 +186,32 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self._send(200, _completion(reply.text, reply.finish, body.get("model", "fake")))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up waiting (a timeout test): nothing to answer
+
+        def _endless(self, body: dict[str, Any]) -> None:
+            """Answer like a model that never stops: text until max_tokens, or until the client gives up."""
+            limit, model = reply_limit(body), body.get("model", "fake")
+            if not body.get("stream"):
+                if limit is None:
+                    fake.stopped.wait()
+                    return
+                text = (ENDLESS_TEXT * (limit // len(ENDLESS_TEXT) + 1))[:limit]
+                self._send(200, _completion(text, "length", model))
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            sent = 0
+            while (limit is None or sent < limit) and not fake.stopped.is_set():
+                piece = ENDLESS_TEXT[: (limit - sent) if limit else None]
+                self.wfile.write(f"data: {json.dumps(_chunk({'content': piece}, None, model))}\n\n".encode())
+                self.wfile.flush()
+                sent += len(piece)
+                if limit is None:
+                    time.sleep(0.01)
+            for event in (_chunk({}, "length", model),):
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.close_connection = True
 
         def _send(self, status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             raw = json.dumps(data, ensure_ascii=False).encode()
