@@ -81,6 +81,19 @@ def test_total_is_the_sum_of_the_scores_shown(rows) -> None:
     assert number(total.cells[1].text)[0] == pytest.approx(100.0)  # every scheme's total is 100
 
 
+def test_nothing_is_printed_above_its_maximum(rows) -> None:
+    head = [c.text for c in next(r for r in rows if r.kind == "funds_head").cells]
+    funds = [c.text for c in next(r for r in rows if r.kind == "funds").cells]
+    exec_weight, exec_score = number(funds[head.index("分值")])[0], number(funds[head.index("得分")])[0]
+    assert exec_score <= exec_weight
+    lines = [(number(r.cells[5].text)[0], r.cells[6].text) for r in rows if r.kind == "indicator"]
+    assert all(number(score)[0] <= weight for weight, score in lines if score != "待确认")
+    total = next(r for r in rows if r.kind == "total")
+    most, scored = number(total.cells[1].text)[0], number(total.cells[2].text)[0]
+    assert scored <= most  # diag-weights: weights adding to 110 are rescaled, never a total of 110
+    assert exec_weight + sum(w for w, _ in lines) == pytest.approx(most, abs=0.011)  # the 分值 column adds up
+
+
 def test_a_rate_on_another_basis_shows_the_amount_it_divides_by() -> None:
     rows = self_evaluation_rows(build_facts(read_figures(CASES / "sample-2024.yaml")))
     head = [c.text for c in next(r for r in rows if r.kind == "funds_head").cells]
