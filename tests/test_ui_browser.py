@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import httpx
 import pytest
 
 from tests.browser import App, Browser, box, chromium, draft_all, have_chromium, running_app, type_text, upload_figures
@@ -187,3 +188,12 @@ def test_corpus_takes_documents_updates_its_index_and_searches_with_filters(app:
     page.wait_for_function("!document.querySelector('#hits').innerText.includes('桐岭县')")
     page.locator("#hits li").first.wait_for()
     page.close()
+
+
+def test_with_auth_nothing_is_served_before_login(tmp_path: Path) -> None:
+    with running_app(tmp_path / "data", args=("--auth", "审阅人:口令 1")) as a:
+        assert httpx.get(a.url + "config").status_code == 401
+        with httpx.Client() as client:
+            assert client.post(a.url + "login", data={"username": "审阅人", "password": "错误"}).status_code == 400
+            assert client.post(a.url + "login", data={"username": "审阅人", "password": "口令 1"}).status_code == 200
+            assert client.get(a.url + "config").status_code == 200
