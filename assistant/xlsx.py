@@ -81,6 +81,7 @@ def workbook_grids(path: Path) -> list[Grid]:
         data = read_regular(path)  # never a pipe or a device
     except InputFileError as exc:
         raise FiguresError(source, [("", str(exc).removeprefix(f"{path}："))]) from None
+    _check_package(source, data)
     try:
         # Streaming mode reads a 500-sheet workbook several times faster; merges and formulas without a
         # cached result, which it does not report, are read from the sheet's XML.
@@ -91,6 +92,32 @@ def workbook_grids(path: Path) -> list[Grid]:
             book.close()
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FiguresError(source, [("", f"无法打开 Excel 工作簿（应为 .xlsx 文件）：{exc}")]) from None
+
+
+# A workbook is a zip package: the sizes its directory declares are checked before anything is inflated,
+# so a small file that would inflate to gigabytes is refused at once. Sheet XML is repetitive and
+# compresses well (a generated 500-sheet workbook: about 12 times), hence a looser ratio than Word's.
+MAX_INFLATED = 1 << 30
+MAX_RATIO = 1000
+
+
+def _check_package(source: str, data: bytes) -> None:
+    """Return nothing when the zip directory's declared sizes are sane; raise FiguresError if not."""
+    from assistant.files import size_text
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FiguresError(source, [("", "无法打开 Excel 工作簿（文件损坏、已加密或不是 .xlsx 格式）")]) from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_INFLATED:
+        raise FiguresError(source, [("", f"工作簿解压后过大（{size_text(total)}，上限 {size_text(MAX_INFLATED)}），"
+                                         "不会读取")])
+    for m in members:
+        if m.file_size > 1 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise FiguresError(source, [("", f"工作簿中的「{m.filename}」压缩比异常（{size_text(m.compress_size)} "
+                                             f"解压为 {size_text(m.file_size)}），疑似压缩炸弹，不会读取")])
 
 
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,13 @@ def test_files_that_are_not_workbooks(tmp_path: Path) -> None:
         read_figures(tmp_path / "old.xls")
     with pytest.raises(FiguresError, match="无法打开 Excel 工作簿"):
         read_figures(tmp_path / "fake.xlsx")
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        with package.open("xl/worksheets/sheet1.xml", "w") as fh:
+            for _ in range(20):
+                fh.write(bytes(1 << 20))  # 20 MB of zeros stored in about 20 KB
+    with pytest.raises(FiguresError, match="疑似压缩炸弹"):
+        read_figures(bomb)
     notes = book(tmp_path / "notes.xlsx", {"说明": ([["本工作簿用于汇总。"]], [])})
     with pytest.raises(FiguresError, match="没有找到自评表"):
         read_figures(notes)
