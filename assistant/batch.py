@@ -116,13 +116,18 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
                 _announce(console, result)
                 return result
 
-            pool = ThreadPoolExecutor(workers, thread_name_prefix="project")
-            try:
-                results = list(pool.map(one, range(len(sources))))
-            except BaseException:  # Ctrl-C: stop at once, and let no unfinished project be moved in
-                _cancel(job, pool)
-                raise
-            pool.shutdown()
+            from assistant.batch_procs import draft_in_processes, process_count
+
+            if workers == 1 and (processes := process_count(len(sources), writer, settings)) > 1:
+                results = draft_in_processes(sources, refused, job, processes, lambda r: _announce(console, r))
+            else:
+                pool = ThreadPoolExecutor(workers, thread_name_prefix="project")
+                try:
+                    results = list(pool.map(one, range(len(sources))))
+                except BaseException:  # Ctrl-C: stop at once, and let no unfinished project be moved in
+                    _cancel(job, pool)
+                    raise
+                pool.shutdown()
     finally:
         if own_writer and hasattr(writer, "close"):
             writer.close()

@@ -44,6 +44,12 @@ def projects(count: int, seed: int = 7) -> list:  # type: ignore[type-arg]
     return out
 
 
+def _cpu() -> float:
+    """Return the CPU seconds used so far by this process and its finished worker processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=500)
@@ -56,17 +62,17 @@ def main() -> None:
         start = time.perf_counter()
         read = read_workbook(book)
         read_s = time.perf_counter() - start
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), _cpu()
         results = draft_files([book], Path(tmp) / "out", load_scheme(), Console(file=io.StringIO()))
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        wall, cpu = time.perf_counter() - start, _cpu() - cpu
         failed = sum(bool(r.error) for r in results)
         summary = (Path(tmp) / "out" / "projects-汇总.xlsx").exists()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"write a {args.projects}-project workbook: {written:.1f} s; read it back: {read_s:.1f} s "
           f"({len(read)} projects, {sum(p.error is not None for p in read)} refused)")
     print(f"draft the {args.projects}-project workbook (read, md, docx, json, check, summary workbook) with the "
-          f"template writer: {wall:.1f} s wall (goal ≤ 60 s), {cpu:.1f} s CPU, {failed} failed, summary written: "
-          f"{summary}, peak memory {peak_mb:.0f} MB")
+          f"template writer: {wall:.1f} s wall (goal ≤ 60 s), {cpu:.1f} s CPU in all processes, {failed} failed, "
+          f"summary written: {summary}, peak memory {peak_mb:.0f} MB (this process)")
     # The machine is shared: the load average says whether the wall time is the program's or the queue's.
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     sys.exit(1 if failed or not summary else 0)

@@ -99,3 +99,26 @@ def test_template_command(tmp_path: Path) -> None:
     again = run("template", "xlsx", "-o", "自评表模板.xlsx", cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
     assert run("template", "docx", cwd=tmp_path).returncode == 2
+
+
+def test_a_long_batch_drafted_in_worker_processes_matches_one_process(tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from assistant import batch_procs
+    from assistant.batch import draft_files
+    from assistant.scoring import load_scheme
+
+    path = three_projects(tmp_path)
+    files = [path, CASES / "culture-qualitative-2024.yaml"]
+    alone = draft_files(files, tmp_path / "one", load_scheme(), Console(file=io.StringIO()))
+    monkeypatch.setattr(batch_procs, "PROCESS_MIN", 2)
+    monkeypatch.setattr(batch_procs.os, "cpu_count", lambda: 2)
+    spread = draft_files(files, tmp_path / "two", load_scheme(), Console(file=io.StringIO()))
+    assert [(r.label, bool(r.error), r.score, r.errors) for r in spread] == [
+        (r.label, bool(r.error), r.score, r.errors) for r in alone]
+    assert sum(bool(r.error) for r in spread) == 1 and "实际完成值为空" in next(r.error for r in spread if r.error)
+    for md in sorted((tmp_path / "one").glob("*.md")):
+        assert (tmp_path / "two" / md.name).read_text("utf-8") == md.read_text("utf-8")
+    assert len(list((tmp_path / "two").glob("*.docx"))) == 3 and (tmp_path / "two/各单位自评表-汇总.xlsx").exists()
