@@ -366,6 +366,22 @@ def _funds_problems(raw: Any) -> list[tuple[str, str]]:
 MAX_FIGURES_BYTES = 5 << 20
 
 
+# YAML aliases share one object many times over: nine levels of nine make 387 million values to
+# validate from a file of ten lines. A figures file holds hundreds of values.
+MAX_FIGURES_NODES = 200_000
+
+
+def _expanded_size(data: Any, seen: dict[int, int]) -> int:
+    """Return how many values data holds with every shared list or mapping counted each time it is used."""
+    if not isinstance(data, dict | list):
+        return 1
+    if id(data) not in seen:
+        seen[id(data)] = 0  # a mapping that contains itself counts once
+        items = data.values() if isinstance(data, dict) else data
+        seen[id(data)] = min(1 + sum(_expanded_size(x, seen) for x in items), MAX_FIGURES_NODES + 1)
+    return seen[id(data)]
+
+
 def read_figures(path: Path) -> Figures:
     """Return the figures of a YAML, JSON or one-project .xlsx file; raise FiguresError listing all problems."""
     source = str(path)
@@ -408,6 +424,9 @@ def figures_from_data(data: Any, source: str = "（数据）") -> Figures:
     """Return validated figures from already-parsed data; raise FiguresError listing every problem."""
     if not isinstance(data, dict):
         raise FiguresError(source, [("", "文件内容应为键值结构（project、funds、indicators ……）")])
+    if _expanded_size(data, {}) > MAX_FIGURES_NODES:
+        raise FiguresError(source, [("", f"内容展开后超过 {MAX_FIGURES_NODES:,} 项（YAML 锚点与别名层层引用），"
+                                         "不是有效的项目数据")])
     problems = _semantic_problems(data)
     try:
         fig = Figures.model_validate(data)

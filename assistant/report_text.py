@@ -13,9 +13,10 @@ class ReportReadError(ValueError):
     """A report file that cannot be read; the message is in Chinese."""
 
 
-# A report is tens of kilobytes (a Word file with pictures a few megabytes); the checker reads at most
-# 20,000 numbers of a text in any case.
+# A report is tens of kilobytes (a Word file with pictures a few megabytes). Checking takes about a
+# second a megabyte of text, so its text is held to 5 million characters (10 MB).
 MAX_REPORT_BYTES = 50 << 20
+MAX_REPORT_CHARS = 5_000_000
 
 
 def read_report_text(path: Path | str) -> str:
@@ -24,6 +25,8 @@ def read_report_text(path: Path | str) -> str:
     Line endings are normalised (CRLF and a lone CR become "\\n"), so a file saved on any system reads alike.
     """
     text = _read(Path(path))
+    if len(text) > MAX_REPORT_CHARS:
+        raise ReportReadError(f"{path}：正文过长（{len(text):,} 字，上限 {MAX_REPORT_CHARS:,} 字），请分开核对")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -106,6 +106,21 @@ def test_deeply_nested_figures_are_refused(tmp_path: Path, capsys, name: str, te
     assert not list((tmp_path / "out").rglob("*")) if (tmp_path / "out").exists() else True
 
 
+def test_a_report_with_too_much_text_is_refused(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import assistant.report_text
+
+    monkeypatch.setattr(assistant.report_text, "MAX_REPORT_CHARS", 1000)
+    (tmp_path / "r.md").write_text("项目推进顺利。" * 200, encoding="utf-8")
+    refused(capsys, "正文过长（1,400 字，上限 1,000 字）", "check", str(tmp_path / "r.md"), "--figures", str(SAMPLE))
+
+
+def test_yaml_aliases_that_expand_to_millions_are_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    (tmp_path / "lol.yaml").write_text("\n".join(lines) + "\nproject: *a8\n", encoding="utf-8")
+    refused(capsys, "内容展开后超过 200,000 项", "score", str(tmp_path / "lol.yaml"))
+
+
 def test_an_oversized_figures_file_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "big.yaml"
     path.write_text(SAMPLE.read_text(encoding="utf-8") + "#" * (5 << 20), encoding="utf-8")
