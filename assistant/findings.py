@@ -49,7 +49,7 @@ SEVERITY: dict[str, Severity] = {
 AUTHOR_CODES = frozenset({
     "unsupported_number", "contradicted_number", "miscomputed", "claim_contradiction", "missing_improvements",
     "rate_mismatch", "basis_inconsistent", "breakdown_sum_mismatch", "weights_sum", "score_mismatch",
-    "grade_mismatch", "target_as_actual", "impossible_target", "achievement_unclear",
+    "grade_mismatch", "target_as_actual", "impossible_target", "achievement_unclear", "unchecked_text",
 })
 AUDIENCE: dict[str, Audience] = {code: "author" if code in AUTHOR_CODES else "project" for code in SEVERITY}
 
