@@ -3,7 +3,7 @@
 Projects are drafted concurrently when the writer waits on a model; a project whose outputs are
 all present and were drafted from the same figures with the same settings is skipped unless forced
 (so an interrupted batch resumes where it stopped); one failing project never stops the others.
-A project's four files are written into a hidden folder and moved in together, or not at all.
+A project's five files are written into a hidden folder and moved in together, or not at all.
 A workbook stands for each of its projects (assistant/sources.py) and gets a summary workbook.
 """
 
@@ -36,6 +36,7 @@ from assistant.findings import Finding
 from assistant.report import report_data, to_markdown
 from assistant.report_check import check_report
 from assistant.report_text import markdown_text
+from assistant.review import review_note
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.secrets import public_settings
@@ -46,7 +47,7 @@ from assistant.word import write_docx
 from assistant.word_comments import review_comments
 from assistant.writers import Writer, make_writer
 
-SUFFIXES = (".md", ".docx", ".json", ".check.json")
+SUFFIXES = (".md", ".docx", ".json", ".check.json", ".review.md")
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ def draft_source(source: Source, job: Job) -> DraftResult:
             write_docx(report, staging.path(outputs[1]), review_comments(check.findings), source_text=plain)
             staging.path(outputs[2]).write_text(_dumps({**report_data(report), "drafted_from": stamp}), "utf-8")
             staging.path(outputs[3]).write_text(_dumps(check.to_json()), encoding="utf-8")
+            staging.path(outputs[4]).write_text(review_note(report, check), encoding="utf-8")
             with job.commit_lock:
                 if job.cancel.is_set():
                     raise Cancelled()

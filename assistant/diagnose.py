@@ -104,7 +104,7 @@ def _basis_gap(table: FactTable) -> list[Finding]:
             f"执行率按{BASIS_LABELS[ours]}计算为 {chosen.display}（{_rate_formula(table, ours)}），按"
             f"{BASIS_LABELS[basis]}计算为 {other.display}（{_rate_formula(table, basis)}），相差 {_num(diff)} "
             f"个百分点，超过评分方案规定的 {gap:g} 个百分点；报告和自评表应写明执行率所用的口径",
-            chosen.id, (chosen.id, other.id), cause="口径说明"))
+            chosen.id, (chosen.id, other.id), cause="口径说明", field="funds.rate_basis"))
     return out
 
 
@@ -140,7 +140,8 @@ def _weights(table: FactTable) -> list[Finding]:
     return [Finding("weights_sum", f"预算执行率分值 {sheet.execution_weight:g}分与各指标分值合计 {_num(indicators)}分，"
                     f"加总为 {_num(total)}分，不等于评分方案的满分 {full:g}分；各项分值之和应等于满分"
                     "（草稿已按比例折算）",
-                    "scheme.total", ("scheme.total", "score.execution_weight"), cause="报表填报")]
+                    "scheme.total", ("scheme.total", "score.execution_weight"), cause="报表填报",
+                    field="indicators[].weight")]
 
 
 def _reported_rate(table: FactTable) -> list[Finding]:

@@ -23,7 +23,8 @@ def test_draft_writes_markdown_word_json_and_check(tmp_path: Path) -> None:
     done = run("draft", str(CASES / "sample-2024.yaml"), "-o", "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["sample-2024.check.json", "sample-2024.docx", "sample-2024.json", "sample-2024.md"]
+    assert names == ["sample-2024.check.json", "sample-2024.docx", "sample-2024.json", "sample-2024.md",
+                     "sample-2024.review.md"]
     data = json.loads((tmp_path / "out/sample-2024.json").read_text("utf-8"))
     assert data["score_sheet"]["grade"] == "优"
     assert docx.Document(str(tmp_path / "out/sample-2024.docx")).tables

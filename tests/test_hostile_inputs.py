@@ -256,7 +256,8 @@ def test_a_long_file_name_that_fits_is_drafted_whole(tmp_path: Path) -> None:
     (tmp_path / f"{stem}.yaml").write_text(BASE, "utf-8")
     code, output = cli("draft", str(tmp_path / f"{stem}.yaml"), "-o", str(tmp_path / "out"))
     assert code == 0, output
-    assert left_in(tmp_path / "out") == sorted(f"{stem}{s}" for s in (".check.json", ".docx", ".json", ".md"))
+    suffixes = (".check.json", ".docx", ".json", ".md", ".review.md")
+    assert left_in(tmp_path / "out") == sorted(f"{stem}{s}" for s in suffixes)
 
 
 def test_a_file_name_too_long_for_its_outputs_is_refused_before_any_work(tmp_path: Path) -> None:
@@ -265,7 +266,7 @@ def test_a_file_name_too_long_for_its_outputs_is_refused_before_any_work(tmp_pat
     (tmp_path / "ok.yaml").write_text(BASE, "utf-8")
     code, output = cli("draft", str(tmp_path / f"{stem}.yaml"), str(tmp_path / "ok.yaml"), "-o", str(tmp_path / "out"))
     assert code == 2 and "文件名过长" in output and "256 字节" in output
-    assert left_in(tmp_path / "out") == ["ok.check.json", "ok.docx", "ok.json", "ok.md"]
+    assert left_in(tmp_path / "out") == ["ok.check.json", "ok.docx", "ok.json", "ok.md", "ok.review.md"]
 
 
 def test_inputs_whose_outputs_would_clash_are_all_refused(tmp_path: Path) -> None:
