@@ -171,6 +171,27 @@ class _Sheet:
             self.r += 1
         for letter, width in zip("ABCDEFGHIJKLM", (14, 16, 24, 9, 14, 9, 14, 8, 8, 30, 30, 12, 10), strict=True):
             self.ws.column_dimensions[letter].width = width
+        self._print_layout()
+
+    def _print_layout(self) -> None:
+        """Borders round the table, a larger title, and a landscape page as wide as the table."""
+        from openpyxl.styles import Alignment, Border, Font, Side
+
+        line = Side(style="thin")
+        box = Border(left=line, right=line, top=line, bottom=line)
+        last = len(indicator_head())
+        for row in self.ws.iter_rows(min_row=3, max_row=self.r - 1, max_col=last):
+            if any(c.value is not None for c in row) or row[0].coordinate in self.ws.merged_cells:
+                for cell in row:
+                    cell.border = box
+        title = self.ws.cell(1, 1)
+        title.font = Font(bold=True, size=16)
+        title.alignment = self.ws.cell(2, 1).alignment = Alignment(horizontal="center", vertical="center")
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_title_rows = "1:2"
 
     def _header(self, fig: Figures | None) -> None:
         p = fig.project if fig else None
