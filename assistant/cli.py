@@ -52,8 +52,9 @@ def _figure_files(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
+            # Not Excel's and LibreOffice's lock files, nor the summaries draft writes beside its outputs.
             out += sorted(p for p in path.iterdir() if p.suffix.lower() in FIGURES_SUFFIXES
-                          and not p.name.startswith(("~$", ".~lock")))  # Excel's and LibreOffice's lock files
+                          and not p.name.startswith(("~$", ".~lock")) and not p.stem.endswith("-汇总"))
         else:
             out.append(path)
     return out
