@@ -167,6 +167,9 @@ def test_corpus_takes_documents_updates_its_index_and_searches_with_filters(app:
     farmland = corpus / "reports" / "2021-agri-tongling-farmland.md"
     policy = corpus / "policy" / "execution-rate-basis.md"
     page = browser.page(app.url)
+    upload_figures(page, SAMPLE)
+    page.get_by_role("tab", name="起草").click()
+    page.locator("#src-use-funds", has_text="无参考资料").wait_for()  # no index yet
     page.get_by_role("tab", name="语料库").click()
     page.get_by_text("加入文档").click()
     page.set_input_files("#documents input[type=file]", [
@@ -182,6 +185,10 @@ def test_corpus_takes_documents_updates_its_index_and_searches_with_filters(app:
     page.click("#q-run")
     page.locator("#hits li").first.wait_for()
     assert "桐岭县" in page.inner_text("#hits")
+    page.get_by_role("tab", name="起草").click()  # the sections' sources now come from the new index
+    page.locator("#src-use-funds li").first.wait_for()
+    assert "无参考资料" not in page.inner_text("#src-use-funds")
+    page.get_by_role("tab", name="语料库").click()
     page.get_by_label("类型").click()
     page.get_by_role("option", name="政策文件").click()
     page.click("#q-run")

@@ -295,6 +295,8 @@ class Controller:
         if not saved:
             return {self.p.index_report: render.problems([("", r) for r in refused] or [("", "请先选择文档")])}
         report = self.drafter.reindex(self.ws.corpus, lambda stage, done, total: progress((done, total), desc=stage))
+        for _stamp, loaded in self._open.values():
+            loaded.passages.clear()  # the sections' sources are searched again in the new index
         lines = [f"已加入 {len(saved)} 个文档：{'、'.join(saved)}",
                  f"索引：文件 {report.files} 个（新增 {report.added}，更新 {report.updated}，"
                  f"未变 {report.unchanged}），片段 {report.chunks} 个，用时 {report.seconds:.1f} 秒"]
