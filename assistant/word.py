@@ -27,7 +27,9 @@ from assistant.word_table import add_self_evaluation_table
 TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, PAGE_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312", "宋体"
 LATIN_FONT = "Times New Roman"
 SIZE_TITLE, SIZE_BODY, SIZE_PAGE, SIZE_TABLE = Pt(22), Pt(16), Pt(14), Pt(10.5)
-LANGUAGE = "zh-CN"
+# The Chinese text is zh-CN; Latin runs (digits, 5G) stay en-US, as Chinese Word writes it: a Latin
+# language of zh-CN lets LibreOffice break inside numbers (【202 / 2】, 99.8 / 4%).
+LANGUAGE, LATIN_LANGUAGE = "zh-CN", "en-US"
 TO_FILL = re.compile(r"【待补充[^】]*】")  # what the author still has to write: highlighted
 # The font table entries of the Chinese fonts, so that Word and LibreOffice know them as GB2312
 # fonts and substitute a like font (the altName) where one is not installed.
@@ -182,11 +184,11 @@ def _language_and_fonts(doc: DocxDocument) -> None:
     """Mark the document as Chinese (zh-CN) and list the Chinese fonts in its font table."""
     defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = defaults.find(qn("w:lang"))
-    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:val"), LATIN_LANGUAGE)
     lang.set(qn("w:eastAsia"), LANGUAGE)
     theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
-        theme_lang.set(qn("w:val"), LANGUAGE)
+        theme_lang.set(qn("w:val"), LATIN_LANGUAGE)
         theme_lang.set(qn("w:eastAsia"), LANGUAGE)
     doc.core_properties.language = LANGUAGE
     part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable"))

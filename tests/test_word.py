@@ -215,7 +215,10 @@ def test_language_and_east_asian_fonts_are_declared(tmp_path: Path) -> None:
     write_docx(draft_report(read_figures(CASES / "sample-2024.yaml")), path)
     doc = docx.Document(str(path))
     lang = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
-    assert lang.get(qn("w:val")) == "zh-CN" and lang.get(qn("w:eastAsia")) == "zh-CN"
+    # Chinese text in zh-CN; Latin runs (digits) en-US, so that no line breaks inside a number
+    assert lang.get(qn("w:eastAsia")) == "zh-CN" and lang.get(qn("w:val")) == "en-US"
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    assert theme.get(qn("w:eastAsia")) == "zh-CN"  # python-docx's template says ja-JP
     assert doc.core_properties.language == "zh-CN"
     fonts = zipfile.ZipFile(path).read("word/fontTable.xml").decode()
     for name in ("方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312", "宋体"):
