@@ -20,7 +20,7 @@ from assistant.report import TABLE_COLUMNS, Cell, TableRow, self_evaluation_rows
 # Grid columns (cm) on a 15.6 cm text width: 一级, 二级, 三级 (two), 年度指标值, 实际完成值, 分值,
 # 得分, 偏差原因分析及改进措施 (two). 三级 and 偏差原因 are two grid columns each so that the funds
 # block can hold seven amounts and give 执行率 the width of its basis note.
-WIDTHS_CM = (1.8, 1.8, 1.5, 1.5, 1.9, 1.9, 1.0, 1.35, 1.25, 1.6)
+WIDTHS_CM = (1.8, 1.8, 1.5, 1.5, 1.8, 1.8, 1.2, 1.35, 1.25, 1.6)
 CELL_MARGIN_CM = 0.1
 # Rows above the 总分 row kept on its page, so that the total never stands alone.
 KEEP_WITH_TOTAL = 2
