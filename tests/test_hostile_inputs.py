@@ -439,3 +439,29 @@ def test_public_settings_mask_every_kind_of_credential() -> None:
     assert data["context_tokens"] == 8000
     line = redact_text("连接 https://u:p4ss@host/v1 失败，Bearer hdr-secret-9，qk123，sk-abcdef123456", settings)
     assert all(s not in line for s in ("p4ss", "hdr-secret-9", "qk123", "sk-abcdef123456")), line
+
+
+def test_index_never_leaves_its_folder_and_reads_only_regular_files(tmp_path: Path) -> None:
+    from assistant.retrieval import update_index
+    from assistant.retrieval.manifest import read_manifest
+    from assistant.settings import Settings
+    from tests.test_retrieval_index import BigramEmbedder
+
+    corpus, private = tmp_path / "corpus", tmp_path / "private"
+    corpus.mkdir()
+    private.mkdir()
+    (corpus / "report.md").write_text("---\ntype: report\n---\n# 某项目自评报告\n\n预算执行率为98%。\n", "utf-8")
+    (private / "secret.md").write_text("# 内部文件\n\n不应被检索的内容。\n", "utf-8")
+    (corpus / "linked.md").symlink_to(private / "secret.md")
+    (corpus / "folder").symlink_to(private, target_is_directory=True)
+    (corpus / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(corpus / "pipe.md")
+    settings = Settings(index_dir=tmp_path / "idx")
+    report = update_index(corpus, settings, embedder=BigramEmbedder())
+    manifest = read_manifest(tmp_path / "idx")
+    assert manifest is not None
+    indexed = [name for name, entry in manifest.files.items() if not entry.skipped]
+    assert len(indexed) == 1 and indexed[0].endswith("corpus/report.md")
+    named = dict(report.skipped)
+    assert "链接指向语料文件夹之外" in named[(corpus / "linked.md").as_posix()]
+    assert not any("secret" in name for name in indexed)

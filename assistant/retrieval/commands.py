@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from ..settings import Settings, SettingsError
+from ..validation import terminal_safe
 from .chunking import SECTION_KINDS
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def _print_report(report: IndexReport) -> None:
         soft_wrap=True,
     )
     for name, reason in report.skipped:
-        out.print(Text(f"跳过 {name}：{reason}", style="yellow"))
+        out.print(Text(terminal_safe(f"跳过 {name}：{reason}"), style="yellow"))
     for notice in report.notices:
         err.print(Text(f"提示：{notice}", style="yellow"))
 

@@ -138,7 +138,9 @@ def _update(
         old = None  # a new chunk size or recipe re-chunks everything
     if old is not None and not _readable(old.generation_dir(index_dir)):
         old = None  # a damaged index is rebuilt from the corpus
-    paths = {doc_name(p): p for p in discover(corpus_dir)}
+    outside: list[Path] = []
+    paths = {doc_name(p): p for p in discover(corpus_dir, outside)}
+    left_out = tuple((p.as_posix(), f"链接指向语料文件夹之外（{p.resolve()}），不读取") for p in outside)
     hashes = {name: _hash(p) for name, p in paths.items()}
     old_files = old.files if old else {}
     unchanged = {n for n in paths if hashes[n] and n in old_files and old_files[n].hash == hashes[n]}
@@ -148,7 +150,7 @@ def _update(
     if old is not None and counts[:2] == (0, 0) and not counts[3] and (
         old.embedder == wanted and old.vector_store == vector_store_name(settings)
     ):
-        return _report(old, counts, 0, (), started)
+        return _report(old, counts, 0, (), started, left_out)
     files, chunks, tokens = _collect(
         index_dir, old, paths, hashes, unchanged, settings.chunk_tokens, progress
     )
@@ -159,7 +161,7 @@ def _update(
     finally:
         if sync.store is not None:
             sync.store.close()
-    return _report(manifest, counts, sync.embedded, notices, started)
+    return _report(manifest, counts, sync.embedded, notices, started, left_out)
 
 
 def _readable(folder: Path) -> bool:
@@ -212,10 +214,11 @@ def _report(
     embedded: int,
     notices: tuple[str, ...],
     started: float,
+    left_out: tuple[tuple[str, str], ...] = (),
 ) -> IndexReport:
     skipped = tuple(
         (name, entry.skipped) for name, entry in sorted(manifest.files.items()) if entry.skipped
-    )
+    ) + left_out
     return IndexReport(
         files=len(manifest.files),
         added=counts[0],

@@ -34,15 +34,26 @@ class Document:
     metadata: dict[str, Scalar] = field(default_factory=dict, hash=False, compare=False)
 
 
-def discover(root: Path) -> Iterator[Path]:
-    """Return the corpus files under root in a stable order, skipping hidden ones and READMEs."""
+def discover(root: Path, outside: list[Path] | None = None) -> Iterator[Path]:
+    """Return the corpus files under root in a stable order, skipping hidden ones and READMEs.
+
+    Only regular files are returned (never a pipe or device), and only those inside root: a link
+    that leads out of the folder is not read (it would make a private file searchable, and send it
+    to a chat model); it is added to `outside` so the caller can name it.
+    """
+    base = root.resolve()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_file() and path.suffix.lower() in SUFFIXES:
-            if path.name.lower() not in IGNORED_NAMES:
-                yield path
+            if path.name.lower() in IGNORED_NAMES:
+                continue
+            if not path.resolve().is_relative_to(base):
+                if outside is not None:
+                    outside.append(path)
+                continue
+            yield path
 
 
 def file_hash(path: Path) -> str:
