@@ -15,11 +15,13 @@ from assistant.findings import Finding
 from assistant.matching import Matcher, same_parts
 from assistant.numbers import Quantity, read_quantities_upto
 from assistant.text import sentence_ends
+from assistant.ties import coincides
 
 # A text with more number-like spans than this is checked up to the piece where they are reached, and
 # the rest is reported unchecked: a report has hundreds; more only makes a check take minutes.
 MAX_NUMBERS = 20_000
 _RATE_WORD = re.compile(r"执行率|支出率|到位率")
+_ABOVE = re.compile(r"高于|超出|超过")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     for q in quantities:
         if q.is_claim and inside_name(q.start, q.end):
             q = replace(q, ignored="name")
+        elif q.is_claim and _compared_to_whole(cues, q):
+            q = replace(q, ignored="whole")
         number, finding = _check_quantity(cues, q, matcher)
         numbers.append(number)
         if finding:
@@ -98,6 +102,14 @@ def check_text(text: str, table: FactTable, matcher: Matcher | None = None) -> C
     findings += check_claims(text, table)
     return CheckResult(tuple(numbers), tuple(sorted(findings, key=lambda f: (f.start or 0))))
 
+
+
+def _compared_to_whole(cues: TextCues, q: Quantity) -> bool:
+    """Return whether the number is 100% after 高于 (这一数字高于百分之百): the whole, not a fact. Below
+    it (执行率低于100%) the sentence means the scheme's threshold and is checked against it."""
+    if q.base_unit != "%" or q.base_value != 100 or q.step:
+        return False
+    return _ABOVE.search(cues.text, cues.clause_start(q.start), q.start) is not None
 
 
 def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNumber, Finding | None]:
@@ -114,7 +126,7 @@ def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNum
                           expected.id, (expected.id,), start=q.start, end=q.end, text=q.text,
                           expected=expected.display)
         return CheckedNumber(q, "contradicted", expected.id), finding
-    if matches:
+    if matches and not coincides(q, (f.id for f in matches)):
         return _found(q, matches), None
     message = (f"数字过长（{q.end - q.start} 个字符），无法核对：「{q.text}」" if q.kind == "overlong"
                else f"事实表中没有与「{q.text}」相符的数字")

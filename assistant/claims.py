@@ -69,16 +69,20 @@ def _quoted_spans(text: str, table: FactTable) -> list[tuple[int, int]]:
 
 
 def _named_before(before: str, names: list[tuple[str, Any]]) -> Any:
-    """Return the indicator whose name appears last before a verdict word on its line, if any; else
-    the one its sentence names in other words (`named_loosely`)."""
+    """Return the indicator named last before a verdict word in its sentence, else the one the sentence
+    names in other words (`named_loosely`), else the one named last on its line, if any."""
+    sentence = re.split(r"[。；！？]", before)[-1]
+    return _last_named(sentence, names) or named_loosely(sentence, names) or _last_named(before, names)
+
+
+def _last_named(text: str, names: list[tuple[str, Any]]) -> Any:
+    """Return the row whose name appears last in the text, or None."""
     best, best_at = None, -1
     for name, row in names:
-        at = before.rfind(name)
+        at = text.rfind(name)
         if at > best_at:
             best, best_at = row, at
-    if best is not None:
-        return best
-    return named_loosely(re.split(r"[。；！？]", before)[-1], names)
+    return best
 
 
 def _claim(m: re.Match[str], message: str, row: Any, table: FactTable) -> Finding:

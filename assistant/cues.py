@@ -34,7 +34,10 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "全年预算": (v.FUNDS_BUDGET_ADJUSTED, v.breakdown_id(ANY, "budget"), v.BREAKDOWN_SUM_BUDGET),
     "调整为": (v.FUNDS_BUDGET_ADJUSTED,), "调整后": (v.FUNDS_BUDGET_ADJUSTED,), "调整": (v.FUNDS_ADJUSTMENT,),
     "追加": (v.FUNDS_ADJUSTMENT,), "追加预算": (v.FUNDS_ADJUSTMENT,), "调增": (v.FUNDS_ADJUSTMENT,),
-    "调减": (v.FUNDS_ADJUSTMENT,),
+    "调减": (v.FUNDS_ADJUSTMENT,), "较年初增加": (v.FUNDS_ADJUSTMENT,), "较年初减少": (v.FUNDS_ADJUSTMENT,),
+    "调整幅度": (v.RATE_ADJUSTMENT,),
+    # Whose balance (已到位资金中尚有…未支出, 全年预算数中尚有…未支出).
+    "到位资金中": (v.BALANCE_ALLOCATED,), "预算数中": (v.BALANCE_BUDGET,), "预算中": (v.BALANCE_BUDGET,),
     "到位": (v.FUNDS_ALLOCATED,), "拨付": (v.FUNDS_ALLOCATED,), "下达": (v.FUNDS_ALLOCATED,),
     "支出": (v.FUNDS_SPENT, v.breakdown_id(ANY, "spent"), v.BREAKDOWN_SUM_SPENT),
     "执行数": (v.FUNDS_SPENT, v.breakdown_id(ANY, "spent")), "执行": (v.FUNDS_SPENT, v.breakdown_id(ANY, "spent")),
@@ -45,9 +48,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "得分": (v.SCORE_EXECUTION, v.SCORE_TOTAL, _IND_SCORE, _GROUP_SCORE, v.EVALUATION_SCORE),
     "分数": _SCORE_TOTAL, "总分": _SCORE_TOTAL,
     "分值": (v.SCORE_EXECUTION_WEIGHT, _IND_WEIGHT, _GROUP_WEIGHT),
-    "自评得分": _SCORE_TOTAL, "各得": (_IND_SCORE,),
+    "自评得分": _SCORE_TOTAL, "各得": (_IND_SCORE,), "项目得分": _SCORE_TOTAL, "执行率得分": (v.SCORE_EXECUTION,),
     "合计": (_GROUP_SCORE, _GROUP_WEIGHT, "breakdown.sum_*", v.SCORE_TOTAL, v.COUNT_INDICATORS),
-    "满分": (v.SCHEME_TOTAL,),
+    "满分": (v.SCHEME_TOTAL,), "绩效指标": (v.COUNT_INDICATORS,), "设置指标": (v.COUNT_INDICATORS,),
     "完成率": (v.indicator_id(ANY, "completion"),),
     "目标": (v.indicator_id(ANY, "target"),), "指标值": (v.indicator_id(ANY, "target"),),
     "完成": (v.indicator_id(ANY, "actual"), v.COUNT_MET), "实际": (v.indicator_id(ANY, "actual"),),
@@ -64,7 +67,8 @@ BASES: dict[str, tuple[str, ...]] = {
 # Words right after a number that say what it is, overriding the words before it: 尚有0.22万元未支出,
 # 七项指标中五项完成、两项未完成, 仅略高于93%的目标.
 POSTFIX: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile(p), facts) for p, facts in (
-    (r"[ \t]*(?:尚|仍)?(?:未支出|未使用|未拨付|结余|结转)", (_BALANCES,)),
+    (r"[ \t]*(?:尚|仍)?(?:未能?支出|未能?使用|未拨付|结余|结转)", (_BALANCES,)),
+    (r"[ \t]*(?:尚|仍)?未到位", (v.FUNDS_UNALLOCATED,)),
     (r"[ \t]*(?:绩效)?指标", (v.COUNT_INDICATORS,)),
     (r"[ \t]*超额完成", (v.COUNT_EXCEEDED,)),
     (r"[ \t]*(?:未完成|部分完成|未达到|未达标)", (v.COUNT_MISSED,)),
@@ -72,8 +76,15 @@ POSTFIX: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile
     (r"[ \t]*的(?:年度)?(?:目标|指标值)", (v.indicator_id(ANY, "target"),)),
 ))
 # Between a keyword and its number, these make the number a yardstick, not the fact: 执行率低于90%.
-COMPARISON = re.compile("|".join(v.YARDSTICK_WORDS))
+# 不少于, 不低于 are bounds, not comparisons.
+COMPARISON = re.compile("|".join(f"(?<!不){w}" for w in v.YARDSTICK_WORDS))
 CLAUSE_END = re.compile(r"[，。；：！？\n|、（）()]")
+PHRASE_END = re.compile(r"[，。；：！？\n|]")  # a clause with its lists (甲、乙) and asides （…） kept whole
+LIST_ITEM = re.compile(r"[^、，,和及与]+")
+# A keyword followed by one of these is part of a longer word (完成率, 维修完成及时率), not the keyword.
+PART_OF_WORD = {"完成": "率及"}
+# What the unit reported, and the computed facts a restatement of it names (填报的总分为…，计算应为…).
+COMPUTED = {v.EVALUATION_SCORE: (v.SCORE_TOTAL,), v.EVALUATION_EXECUTION_RATE: RATE_IDS}
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # every overlapping pair of Chinese characters
 # How far before a number the checker looks for what names it (clause, sentence, line): a bound, so
 # a text without punctuation or line breaks is checked in time linear in its length.
@@ -97,6 +108,7 @@ class TextCues:
     hits: list[tuple[int, int, Cue]]
     ends: list[int]
     clauses: list[int]
+    phrases: list[int]  # clause ends other than 、 and brackets
     sentences: list[int]
     claims: list[int]  # where the quantities that are claims start
 
@@ -149,8 +161,8 @@ def cues_of(table: FactTable) -> dict[str, Cue]:
         facts = {i for p in patterns for i in ids if id_matches(p, i)}
         claims.setdefault(word, set()).update(facts)
         names.setdefault(word, set()).update(facts)
-    for fact in table:
-        if not fact.id.startswith("group."):  # a group is named by its name, not 产出指标得分
+    for fact in table:  # a group is named by its name, not 产出指标得分; a result by its name (ties.Namer)
+        if not fact.id.startswith(("group.", v.RESULT_PREFIX)):
             claims.setdefault(fact.label, set()).add(fact.id)
     for n, group in enumerate(table.scheme.groups):  # names only: 三项产出指标各得30分
         mine = {i for i in ids if i.startswith(v.group_prefix(n))}
@@ -158,8 +170,7 @@ def cues_of(table: FactTable) -> dict[str, Cue]:
         claims.setdefault(f"{group.name}得", set()).update(i for i in ids if i == v.group_id(n, "score"))
         names.setdefault(f"{group.name}得", set()).update(mine)
     claims.setdefault("预算执行率得", set()).add(v.SCORE_EXECUTION)
-    for name, facts in _owned(table, ids):
-        claims.setdefault(name, set()).update(facts)
+    for name, facts in _owned(table, ids):  # what a name claims is decided by ties.Namer
         names.setdefault(name, set()).update(facts)
     words = set(claims) | set(names)
     return {w: Cue(w, frozenset(claims.get(w, ())), frozenset(names.get(w, ())))

@@ -299,6 +299,7 @@ def _scores(table: FactTable) -> None:
                            precision(weight), "该组指标分值之和"))
             table.add(Fact(v.group_id(n, "score"), f"{group.name}得分", round(score, 2), "分",
                            precision(score), "该组指标得分之和"))
+            table.add(Fact(v.group_id(n, "count"), f"{group.name}个数", len(members), "项", formula="该组指标计数"))
     table.add(Fact(v.SCORE_TOTAL, "自评总分", sheet.total, "分", precision(sheet.total), "各项得分之和"))
     table.add(Fact(v.GRADE, "绩效等级", sheet.grade, formula="按总分所在等级区间"))
     table.add(Fact(v.COUNT_INDICATORS, "绩效指标个数", len(rows), "项", source="indicators"))

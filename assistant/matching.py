@@ -12,17 +12,21 @@ from typing import Any
 from assistant.cues import (
     CLAUSE_END,
     COMPARISON,
+    COMPUTED,
     CONTEXT,
+    LIST_ITEM,
+    PART_OF_WORD,
+    PHRASE_END,
     POSTFIX,
     Cue,
     TextCues,
     cues_of,
-    named_loosely,
 )
 from assistant.facts import Fact, FactTable, format_number
 from assistant.numbers import Quantity, read_quantities
 from assistant.text import sentence_ends
-from assistant.vocabulary import APPROXIMATE, BOUNDS, RESULT_PREFIX, id_matches, part_of
+from assistant.ties import CLAUSE_RUN, SENTENCE_RUN, WHOLE, Namer, bound_facts
+from assistant.vocabulary import APPROXIMATE, SCHEME_EXECUTION_THRESHOLD, group_id, id_matches
 
 
 @dataclass(frozen=True)
@@ -104,82 +108,159 @@ class Matcher:
 
     def read(self, text: str, quantities: list[Quantity]) -> TextCues:
         """Return where cue words and clause and sentence ends lie in a text (computed once per text)."""
-        hits = [(m.start(), m.end(), self.cues[m.group()]) for m in self._cue_regex.finditer(text)]
+        hits = [(m.start(), m.end(), self.cues[m.group()]) for m in self._cue_regex.finditer(text)
+                if text[m.end():m.end() + 1] not in PART_OF_WORD.get(m.group(), "")]
         return TextCues(text, hits, [h[1] for h in hits],
                         [m.end() for m in CLAUSE_END.finditer(text)],
+                        [m.end() for m in PHRASE_END.finditer(text)],
                         sentence_ends(text),
                         [q.start for q in quantities if q.is_claim])
 
-    def claimed(self, cues: TextCues, q: Quantity) -> frozenset[str]:
-        """Return the ids of the facts the words before a quantity tie it to (empty when none).
+    @cached_property
+    def postfix(self) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+        """Return the words after a number that say what it is: a group's name after a count of its
+        indicators (三项产出指标), then POSTFIX."""
+        groups = tuple((re.compile(rf"[ \t]*{re.escape(g.name)}"), (group_id(n, "count"),))
+                       for n, g in enumerate(self.table.scheme.groups))
+        return groups + POSTFIX
 
-        The cue nearest the quantity in its clause decides; a comparison word after the cue makes
-        the number a yardstick instead (执行率低于90%).
+    @cached_property
+    def namer(self) -> Namer:
+        return Namer(self.table)
+
+    def claimed(self, cues: TextCues, q: Quantity) -> frozenset[str]:
+        """Return the ids of the facts the words around a quantity tie it to (empty when none).
+
+        Words right after the number (尚有0.22万元未支出) decide first. Otherwise the nearest keyword
+        before it in its clause says what the number is (预算, 执行率 …; after a comparison word the
+        number is a threshold: 执行率低于90%), and the owner its clause, else its sentence, else its
+        paragraph's opening sentence names best says whose it is (ties.Namer). A bound states a target.
         """
-        for pattern, patterns in POSTFIX:
+        for pattern, patterns in self.postfix:
             if pattern.match(cues.text, q.end):
                 after = frozenset(fv.fact.id for fv in self.values
                                   if any(id_matches(p, fv.fact.id) for p in patterns) and _same_kind(q, fv))
-                if after:
-                    return self._narrow(after, cues, q)
-        found = self._cue_before(cues, cues.clause_start(q.start), q.start, q)
+                if after:  # 已到位资金中尚有0.22万元未支出: whose balance, said before it
+                    after = _narrowed_by_earlier_cue(after, cues, cues.clause_start(q.start), q.start)
+                    return self._respectively_or(after, cues, q)
+        clause_start = _before_brackets(cues, cues.clause_start(q.start))
         sentence_start = cues.sentence_start(q.start)
-        if not found:  # 分值分别为20分、15分: later items of a list share the cue before 分别
-            at = cues.text.rfind("分别", sentence_start, q.start)
-            if at >= 0:
-                found = self._cue_before(cues, cues.clause_start(at), at, q)
-        if not found:
-            return self._result_named_loosely(cues.text[max(sentence_start, q.start - CONTEXT // 2):q.start], q)
-        return _bounds_are_targets(self._narrow(found, cues, q), q)
+        found = self._cue_before(cues, clause_start, q.start, q)
+        if not found and COMPARISON.search(cues.text, clause_start, q.start):  # …为68.07%，低于90%
+            found = self._yardsticks(q, cues.text[sentence_start:q.start])
+        if "计算应为" in cues.text[clause_start:q.start]:  # restates what the sentence named before
+            found = _narrowed_by_earlier_cue(found, cues, sentence_start, clause_start)
+        at = cues.text.rfind("分别", sentence_start, q.start)
+        if at >= 0:  # 分值分别为20分、15分: later items of a list share the cue before 分别
+            found = found or self._cue_before(cues, cues.clause_start(at), at, q)
+            return self._respectively_or(found, cues, q) if found else frozenset()
+        named = self._named(cues, q)
+        if found and not any(f.startswith("breakdown[") for f in named):  # a fund source's row goes by its name
+            found = frozenset(f for f in found if not f.startswith("breakdown[")) or found
+        facts = (found & named or found) if found and named else found or named
+        return bound_facts(facts, q, self.namer.unnamed(cues.text[clause_start:q.start]))
 
-    def _result_named_loosely(self, before: str, q: Quantity) -> frozenset[str]:
-        """Return the one other result (facts:) of this unit that the sentence names in other words
-        (提供融资，累计… for 协调金融机构提供融资金额), when three or more of its two-character words
-        are there and no other result of the unit has as many; else nothing."""
-        if not q.base_unit:
-            return frozenset()
-        results = [(fv.fact.label, fv.fact.id) for fv in self.values
-                   if fv.fact.id.startswith(RESULT_PREFIX) and _same_kind(q, fv)]
-        found = named_loosely(before, results)
-        return frozenset({found}) if found else frozenset()
+    def _named(self, cues: TextCues, q: Quantity) -> frozenset[str]:
+        """Return the facts of the owner named best in the quantity's clause, else its sentence, else (by
+        a whole name) the opening sentence of its paragraph (（1）评审项目个数。年度指标值为…)."""
+        text = cues.text
+        values = self._values_by_id
+
+        def fits(fact_id: str) -> bool:
+            return fact_id in values and _same_kind(q, values[fact_id])
+
+        def states(fact_id: str) -> bool:
+            return _equal(q, values[fact_id])
+
+        def around(bounds: list[int]) -> tuple[int, int]:
+            start = max(cues.bound_before(bounds, q.start), q.start - CONTEXT)
+            return start, _next_bound(bounds, q.end, min(len(text), q.end + CONTEXT))
+
+        sentence = around(cues.sentences)
+        line_start = cues.line_start(q.start)
+        opening = (line_start, _next_bound(cues.sentences, line_start, min(len(text), line_start + CONTEXT)))
+        windows = [(around(cues.clauses), CLAUSE_RUN), (around(cues.phrases), CLAUSE_RUN), (sentence, SENTENCE_RUN)]
+        if opening[1] <= sentence[0]:
+            windows.append((opening, WHOLE))
+        for span, least in windows:
+            facts = self.namer.best(text, span, q, fits, states, least)
+            if facts:
+                return facts
+        return frozenset()
+
+    @cached_property
+    def _values_by_id(self) -> dict[str, _FactValue]:
+        return {fv.fact.id: fv for fv in self.values}
+
+    def _respectively_or(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
+        """Return the facts of the n-th name before 分别 for the n-th number after it, else the facts
+        narrowed to the owner the quantity's clause or sentence names."""
+        sentence_start = cues.sentence_start(q.start)
+        at = cues.text.rfind("分别", sentence_start, q.start)
+        if at >= 0:  # 甲、乙、丙……分值分别为20分、15分……: the n-th number is the n-th name's
+            return self._respectively(facts, cues, sentence_start, at, q)
+        return facts & self._named(cues, q) or facts
+
+    def _respectively(self, facts: frozenset[str], cues: TextCues, start: int, at: int,
+                      q: Quantity) -> frozenset[str]:
+        """Return the facts of the item whose place in the list before 分别 matches the number's after it
+        (each item of 甲、乙和丙 named whole or in part)."""
+        names = []
+        for item in LIST_ITEM.finditer(cues.text, start, at):
+            named = [(covered, owner.facts & facts) for owner, covered, _, _ in
+                     self.namer.named(cues.text, item.start(), item.end()) if owner.facts & facts]
+            if named:
+                names.append(max(named, key=lambda x: x[0])[1])
+        index = bisect.bisect_left(cues.claims, q.start) - bisect.bisect_right(cues.claims, at)
+        if len(names) > 1 and index < len(names):
+            return names[index]
+        return facts
+
+    def _yardsticks(self, q: Quantity, before: str) -> frozenset[str]:
+        """Return the scheme's thresholds a compared number may state: after an execution rate, the
+        execution threshold (执行率为68.07%，低于90%)."""
+        wanted = SCHEME_EXECUTION_THRESHOLD if re.search("执行率|支出率", before) else "scheme."
+        return frozenset(fv.fact.id for fv in self.values if fv.fact.id.startswith(wanted) and _same_kind(q, fv))
 
     def _cue_before(self, cues: TextCues, start: int, end: int, q: Quantity) -> frozenset[str]:
-        """Return the facts of the nearest claiming cue in [start, end) that fit the quantity's unit."""
+        """Return the facts of the nearest claiming cue in [start, end) that fit the quantity's unit; the
+        thresholds when a comparison word follows that cue (执行率低于90%)."""
         for _start, cue_end, cue in cues.hits_between(start, end):
-            if not cue.claims or COMPARISON.search(cues.text, cue_end, q.start):
+            if cue.claims and COMPARISON.search(cues.text, cue_end, q.start):
+                return self._yardsticks(q, cues.text[start:q.start])
+            if not cue.claims:
                 continue
             compatible = frozenset(fv.fact.id for fv in self.values if fv.fact.id in cue.claims and _same_kind(q, fv))
             if compatible:
                 return compatible
         return frozenset()
 
-    def _narrow(self, facts: frozenset[str], cues: TextCues, q: Quantity) -> frozenset[str]:
-        """Keep the facts of what the paragraph names nearest before the quantity (an indicator, a
-        result, a fund source, a basis), if it names one."""
-        sentence_start = cues.sentence_start(q.start)
-        at = cues.text.rfind("分别", sentence_start, q.start)
-        if at >= 0:  # 甲、乙、丙……分值分别为20分、15分……: the n-th number is the n-th name's
-            return _respectively(facts, cues, sentence_start, at, q)
-        for _, _, cue in cues.hits_between(cues.line_start(q.start), q.start, named=True):
-            if 0 < len(facts & cue.names) < len(facts):
-                return facts & cue.names
-        return facts
+
+def _narrowed_by_earlier_cue(found: frozenset[str], cues: TextCues, start: int, end: int) -> frozenset[str]:
+    """Return the facts narrowed by a cue earlier in the sentence that claims some of them but not all:
+    填报的总分为97.5分，按评分办法计算应为99.98分 (计算应为 alone may be any score or rate)."""
+    if len(found) > 1:
+        for _, _, cue in cues.hits_between(start, end):
+            claims = cue.claims | {c for f in cue.claims for c in COMPUTED.get(f, ())}
+            if 0 < len(found & claims) < len(found):
+                return found & claims
+    return found
 
 
+def _before_brackets(cues: TextCues, start: int) -> int:
+    """Return where the clause starts when it follows a bracketed aside: 执行率（执行数÷预算数）为90%."""
+    if start and cues.text[start - 1] in "）)":
+        lo = max(0, start - CONTEXT)
+        opening = max(cues.text.rfind("（", lo, start), cues.text.rfind("(", lo, start))
+        if opening >= 0:
+            return cues.clause_start(opening)
+    return start
 
-def _bounds_are_targets(facts: frozenset[str], q: Quantity) -> frozenset[str]:
-    """Return only the targets among the facts when the number is written as a bound (≥35公里)."""
-    targets = frozenset(f for f in facts if part_of(f) == "target")
-    return targets if q.qualifier in BOUNDS and targets else facts
 
-
-def _respectively(facts: frozenset[str], cues: TextCues, start: int, at: int, q: Quantity) -> frozenset[str]:
-    """Return the facts of the name whose place in the list before 分别 matches the number's after it."""
-    names = [cue.names for s, _, cue in reversed(cues.hits_between(start, at)) if cue.names & facts]
-    index = bisect.bisect_left(cues.claims, q.start) - bisect.bisect_right(cues.claims, at)
-    if len(names) > 1 and index < len(names):
-        return facts & names[index]
-    return facts
+def _next_bound(bounds: list[int], at: int, end: int) -> int:
+    """Return the first boundary after `at`, at most `end`."""
+    i = bisect.bisect_right(bounds, at)
+    return min(bounds[i], end) if i < len(bounds) else end
 
 
 def _same_kind(q: Quantity, fv: _FactValue) -> bool:

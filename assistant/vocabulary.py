@@ -78,8 +78,8 @@ def group_prefix(n: int | str) -> str:
     return f"group.{n + 1 if isinstance(n, int) else n}."
 
 
-def group_id(n: int | str, part: Literal["weight", "score", "*"]) -> str:
-    """Return the id of a group's weight or score (``group.1.score`` for the first group)."""
+def group_id(n: int | str, part: Literal["weight", "score", "count", "*"]) -> str:
+    """Return the id of a group's weight, score or indicator count (``group.1.score`` for the first group)."""
     return f"{group_prefix(n)}{part}"
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import cn2an
 import yaml
 
-from assistant.check import check_text
+from assistant.check import CheckedNumber, check_text
 from assistant.draft import draft_report
-from assistant.facts import FactTable, build_facts, format_number
+from assistant.facts import Fact, FactTable, build_facts, format_number
 from assistant.figures import read_figures
 from assistant.matching import Matcher
 from assistant.numbers import Quantity, read_quantities
@@ -68,8 +68,13 @@ def faithful_texts() -> list[Text]:
 
 def claims(t: Text) -> list[Quantity]:
     """Return the quantities the checker accepts as stating a fact (the ones worth mutating)."""
+    return [n.quantity for n in tied(t)]
+
+
+def tied(t: Text) -> list[CheckedNumber]:
+    """Return the numbers the checker accepts as stating a fact, each with that fact."""
     result = check_text(t.text, t.table)
-    return [n.quantity for n in result.numbers if n.status in ("supported", "derived")]
+    return [n for n in result.numbers if n.status in ("supported", "derived")]
 
 
 def replace_span(kind: str, text: str, start: int, end: int, new: str) -> Mutant:
@@ -172,13 +177,166 @@ def verdict_flip(t: Text) -> Iterator[Mutant]:
         yield replace_span("verdict flip", t.text, m.start(), m.end(), new)
 
 
+# ---------------------------------------------------------------- mutations a coincidence could hide (issue 13)
+
+# Facts that state one thing in several ways (a rate on each basis, the budget before and after adjustment):
+# a value moved between them may still be true, so they count as one owner.
+_OWNERS = (("rate.", "rate"), ("evaluation.execution_rate", "rate"), ("funds.budget", "budget"),
+           ("breakdown.sum_budget", "budget"), ("funds.spent", "spent"), ("breakdown.sum_spent", "spent"),
+           ("balance.", "balance"), ("score.total", "score"), ("evaluation.score", "score"))
+_OWNED = re.compile(r"ind\.[^.]+|breakdown\[\d+\]|fact\.\d+|group\.\d+|scheme|count")
+_BOUND_WORDS = ("≥", "≤", ">", "<", "不少于", "不低于", "不超过", "不高于", "至少")
+
+
+def owner(fact_id: str) -> str:
+    """Return whose fact this is (ind.reviews, fact.3, breakdown[1], rate …): values moved within one owner
+    may still be true, so the mutations below move values between owners only."""
+    for prefix, name in _OWNERS:
+        if fact_id.startswith(prefix):
+            return name
+    m = _OWNED.match(fact_id)
+    return m.group() if m else fact_id
+
+
+def _unit(unit: str) -> str:
+    return re.sub(r"[（）()]", "", unit)
+
+
+def _with_value(q: Quantity, number: str) -> str | None:
+    """Return the quantity's text with its Arabic number replaced, or None when it has none."""
+    m = _ARABIC_GROUPED.search(q.text)
+    return q.text[: m.start()] + number + q.text[m.end():] if m else None
+
+
+_ARABIC_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _other_values(t: Text, n: CheckedNumber) -> list[Fact]:
+    """Return facts of other owners written in this number's unit, whose value no fact of its owner has."""
+    own = owner(n.fact)
+    taken = {f.number for f in t.table if owner(f.id) == own}
+    out, seen = [], set()
+    for f in t.table:
+        if (isinstance(f.value, str) or owner(f.id) == own or _unit(f.unit) != _unit(n.quantity.unit)
+                or f.number in taken or f.number in seen):
+            continue
+        seen.add(f.number)
+        out.append(f)
+    return out
+
+
+def _states_its_fact(m: Mutant, fact: str, matcher: Matcher) -> bool:
+    """Return whether the changed number still states the fact it replaced (then it is no mutation)."""
+    start, end = m.spans[-1]
+    new = [q for q in read_quantities(m.text) if q.start <= start < q.end or start <= q.start < end]
+    return any(fact in {f.id for f in matcher.matches(q)} for q in new if q.is_claim)
+
+
+def coincidence(t: Text, n: CheckedNumber, rng: random.Random) -> Iterator[Mutant]:
+    """Replace a value by another fact's value of the same unit (新增优质中小企业54家 → 30家)."""
+    others = _other_values(t, n)
+    new = _with_value(n.quantity, rng.choice(others).number) if others else None
+    if new:
+        yield replace_span("coincidence", t.text, n.quantity.start, n.quantity.end, new)
+
+
+def _name_of(t: Text, fact_id: str) -> str:
+    """Return the name an indicator or a result fact goes by in the figures, or ""."""
+    fig = t.table.figures
+    if m := re.fullmatch(r"fact\.(\d+)", fact_id):
+        return fig.facts[int(m.group(1)) - 1].name
+    if m := re.match(r"ind\.([^.]+)\.", fact_id):
+        return next((i.name for i in fig.indicators if i.id == m.group(1)), "")
+    return ""
+
+
+_SENTENCE = re.compile(r"[。；！？\n]")
+
+
+def _shortened_name(t: Text, n: CheckedNumber, rng: random.Random,
+                    front: bool = False) -> tuple[int, str, str] | None:
+    """Return where the number's own name stands in its sentence, the name, and a shorter way of saying it
+    (two characters dropped at one end, or with `front` at the start only, as people drop a verb:
+    新增优质中小企业 → 优质中小企业), or None."""
+    name = _name_of(t, n.fact)
+    q = n.quantity
+    if len(name) < (6 if front else 5):
+        return None
+    start = max((m.end() for m in _SENTENCE.finditer(t.text, 0, q.start)), default=0)
+    end = next((m.start() for m in _SENTENCE.finditer(t.text, q.end)), len(t.text))
+    at = t.text.find(name, start, end)
+    if at < 0 or at < q.end and q.start < at + len(name):
+        return None
+    short = name[2:] if front else rng.choice([name[2:], name[:-2]])
+    others = [o for o in _owner_names(t) if o != name]
+    if not re.search(r"[\u4e00-\u9fff]{3}", short) or any(short in o for o in others):
+        return None  # too short to name anything, or the start of another name too (项目覆盖乡镇/行政村)
+    return at, name, short
+
+
+def _owner_names(t: Text) -> list[str]:
+    fig = t.table.figures
+    return [i.name for i in fig.indicators] + [x.name for x in fig.facts] + [r.name for r in fig.funds.breakdown]
+
+
+def name_shortened(t: Text, n: CheckedNumber, rng: random.Random) -> Iterator[Mutant]:
+    """Say a fact's name shorter and put another fact's value of the same unit beside it."""
+    found, others = _shortened_name(t, n, rng), _other_values(t, n)
+    new = _with_value(n.quantity, rng.choice(others).number) if others else None
+    if found and new:
+        at, name, short = found
+        q = n.quantity
+        if at < q.start:
+            shift = len(short) - len(name)
+            text = t.text[:at] + short + t.text[at + len(name): q.start] + new + t.text[q.end:]
+            span = (q.start + shift, q.start + shift + len(new))
+        else:
+            text = t.text[: q.start] + new + t.text[q.end: at] + short + t.text[at + len(name):]
+            span = (q.start, q.start + len(new))
+        yield Mutant("name shortened", text, (span,))
+
+
+def target_bound(t: Text, n: CheckedNumber, rng: random.Random) -> Iterator[Mutant]:
+    """Write the actual value (or, without one, another value) as a target's bound: 不少于5个 → 不少于6个."""
+    q = n.quantity
+    if not n.fact.endswith(".target") or q.qualifier not in _BOUND_WORDS:
+        return
+    actual = t.table.get(n.fact.removesuffix(".target") + ".actual")
+    if actual is not None and not isinstance(actual.value, str) and actual.number != t.table[n.fact].number:
+        number = actual.number
+    else:
+        others = _other_values(t, n)
+        number = rng.choice(others).number if others else ""
+    new = _with_value(q, number) if number else None
+    if new:
+        yield replace_span("target bound changed", t.text, q.start, q.end, new)
+
+
+def number_moved(t: Text, numbers: list[CheckedNumber], rng: random.Random) -> Iterator[Mutant]:
+    """Copy a number into a sentence about another fact of the same unit, in place of that fact's value."""
+    sentence = {n.quantity.start: max((m.end() for m in _SENTENCE.finditer(t.text, 0, n.quantity.start)),
+                                      default=0) for n in numbers}
+    for b in numbers:
+        sources = [a for a in numbers if sentence[a.quantity.start] != sentence[b.quantity.start]
+                   and owner(a.fact) != owner(b.fact) and _unit(a.quantity.unit) == _unit(b.quantity.unit)
+                   and a.quantity.text != b.quantity.text and _DIGITS.search(a.quantity.text)]
+        if sources:
+            a = rng.choice(sources)
+            yield replace_span("number moved", t.text, b.quantity.start, b.quantity.end, a.quantity.text)
+
+
+PER_TIE: list[Callable[[Text, CheckedNumber, random.Random], Iterator[Mutant]]] = [
+    coincidence, name_shortened, target_bound]
+
+
 PER_QUANTITY: list[Callable[[Text, Quantity, random.Random], Iterator[Mutant]]] = [
     digit_change, digit_transposition, unit_scale, percentage_change, chinese_numeral_change, rounding]
 
 
 def mutants(t: Text, rng: random.Random) -> list[Mutant]:
     """Return every mutant of a faithful text that changes what it claims (not what is still a fact)."""
-    quantities = claims(t)
+    numbers = tied(t)
+    quantities = [n.quantity for n in numbers]
     matcher = Matcher(t.table)
     out: list[Mutant] = []
     for q in quantities:
@@ -186,7 +344,23 @@ def mutants(t: Text, rng: random.Random) -> list[Mutant]:
             out += [m for m in kind(t, q, rng) if not _still_a_fact(m, matcher)]
     out += list(swap(t, quantities, rng))
     out += list(verdict_flip(t))
+    owners = {f.id: owner(f.id) for f in t.table}
+    for n in numbers:
+        for tie_kind in PER_TIE:
+            out += [m for m in tie_kind(t, n, rng) if not _states_its_fact(m, n.fact, matcher)]
+    by_start = {n.quantity.start: n for n in numbers}
+    out += [m for m in number_moved(t, numbers, rng)
+            if not _moved_into_its_owner(m, by_start, owners, matcher)]
     return out
+
+
+def _moved_into_its_owner(m: Mutant, by_start: dict[int, CheckedNumber], owners: dict[str, str],
+                          matcher: Matcher) -> bool:
+    """Return whether a moved number still states some fact of the owner it replaced (no mutation then)."""
+    start, _ = m.spans[0]
+    replaced = by_start[start]
+    new = [q for q in read_quantities(m.text) if q.start == start and q.is_claim]
+    return any(owners[f.id] == owners[replaced.fact] for q in new for f in matcher.matches(q))
 
 
 def _still_a_fact(m: Mutant, matcher: Matcher) -> bool:
@@ -211,6 +385,11 @@ def equivalents(t: Text) -> list[Mutant]:
             continue
         for kind, new in _rewrites(q):
             out.append(replace_span(kind, t.text, q.start, q.end, new))
+    for n in tied(t):  # the name said shorter, the value kept
+        found = _shortened_name(t, n, random.Random(n.quantity.start), front=True)
+        if found:
+            at, name, short = found
+            out.append(replace_span("name shortened", t.text, at, at + len(name), short))
     return out
 
 

@@ -25,7 +25,8 @@ def test_every_kind_of_mutant_is_caught_in_the_drafts(texts) -> None:
         for m in mutations.mutants(t, rng):
             kinds.setdefault(m.kind, []).append(mutations.caught_by_checker(m, t.table))
     assert {"digit change", "digit transposition", "unit scale", "percentage change", "values swapped",
-            "rounding beyond precision", "verdict flip"} <= set(kinds)
+            "rounding beyond precision", "verdict flip", "coincidence", "target bound changed",
+            "number moved"} <= set(kinds)
     missed = {k: v.count(False) for k, v in kinds.items() if not all(v)}
     assert missed == {}
 
