@@ -165,12 +165,13 @@ class Matcher:
         a whole name) the opening sentence of its paragraph (（1）评审项目个数。年度指标值为…)."""
         text = cues.text
         values = self._values_by_id
+        stated = {f.id for f in self.matches(q)}
 
         def fits(fact_id: str) -> bool:
             return fact_id in values and _same_kind(q, values[fact_id])
 
         def states(fact_id: str) -> bool:
-            return _equal(q, values[fact_id])
+            return fact_id in stated
 
         def around(bounds: list[int]) -> tuple[int, int]:
             start = max(cues.bound_before(bounds, q.start), q.start - CONTEXT)

@@ -17,7 +17,8 @@ from assistant import vocabulary as v
 from assistant.facts import FactTable
 from assistant.numbers import Quantity
 
-_CJK_PAIR = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]{2}")
+_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff0-9A-Za-z]{2}))")  # every overlapping pair
+_SPACE = re.compile(r"\s")
 # A shared run shorter than this is a common word (企业, 项目, 资金), not a name, unless it is the whole
 # name; a sentence is held to a longer run than the number's own clause (满意度 there names no indicator).
 CLAUSE_RUN, SENTENCE_RUN = 3, 4
@@ -77,7 +78,7 @@ def owners(table: FactTable) -> list[Owner]:
 
 
 def _pairs(text: str) -> Iterable[str]:
-    return (text[i:i + 2] for i in range(len(text) - 1) if _CJK_PAIR.fullmatch(text[i:i + 2]))
+    return _CJK_PAIR.findall(text)
 
 
 def _covered(name: str, pairs: set[str]) -> int:
@@ -123,8 +124,10 @@ class Namer:
         key = (start, end)
         if key not in self._windows:
             window = text[start:end].replace(self.project, "　" * len(self.project))
-            where = [i for i, c in enumerate(window) if not c.isspace()]  # 新增 5G 基站 names 新增5G基站
-            window = "".join(window[i] for i in where)
+            where: list[int] | range = range(len(window))
+            if _SPACE.search(window):  # 新增 5G 基站 names 新增5G基站
+                where = [i for i, c in enumerate(window) if not c.isspace()]
+                window = _SPACE.sub("", window)
             pairs = set(_pairs(window))
             found = []
             for owner in self.owners:
