@@ -89,7 +89,7 @@ BEST_NAMED = [
     _row("新增优质中小企业54家，增长14.3%。", SAMPLE, "14.3%", "supported", "fact.3"),
     _row("新建和改造灌排渠道126.4公里，新建机耕路45.3公里。", FARM, "45.3公里", "supported", "fact.9"),
     _row("科技型中小企业入库1034家，新增省级专精特新中小企业37家。", TECH, "37家", "supported", "fact.15"),
-    _row("1. 资金管理情况。年中追加省级专项转移支付250万元。全年支出2581.7万元。", TECH, "2581.7万元", "supported",
+    _row("1. 资金管理情况。其他资金全年预算250万元。全年支出2581.7万元。", TECH, "2581.7万元", "supported",
          "funds.spent"),
     # fires: the best-named fact's value differs
     _row("全年新增规上企业超过25家。", INVEST, "25家", "contradicted", "fact.2"),
