@@ -28,7 +28,7 @@ from rich.text import Text
 from assistant import __version__
 from assistant import vocabulary as v
 from assistant.chat import redact
-from assistant.draft import PLAN, draft_report
+from assistant.draft import draft_report
 from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures, FiguresError
 from assistant.files import InputFileError, Staging, name_problem, os_error_text, read_regular
@@ -40,12 +40,14 @@ from assistant.review import review_note
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme
 from assistant.secrets import public_settings
+from assistant.sections import SECTIONS
 from assistant.settings import Settings
 from assistant.sources import Source, sources_of
 from assistant.validation import terminal_safe
 from assistant.word import write_docx
 from assistant.word_comments import review_comments
 from assistant.writers import Writer, make_writer
+from assistant.xlsx_write import SummaryRow, write_summary
 
 SUFFIXES = (".md", ".docx", ".json", ".check.json", ".review.md")
 
@@ -104,10 +106,10 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
     own_writer = writer is None
     writer = writer or make_writer(settings)
     # Only a writer that waits on a model gains from threads; the template writer is pure computation.
-    workers = settings.project_concurrency if getattr(writer, "concurrency", 1) > 1 else 1
+    workers = settings.project_concurrency if writer.concurrency > 1 else 1
     refused = name_problems(sources, out_dir)
     try:
-        with _Progress(console, len(sources) * len(PLAN)) as advance:
+        with _Progress(console, len(sources) * len(SECTIONS)) as advance:
             job = Job(out_dir, scheme, writer, settings, force, advance)
 
             def one(n: int) -> DraftResult:
@@ -130,7 +132,7 @@ def draft_files(files: list[Path], out_dir: Path, scheme: Scheme, console: Conso
                     raise
                 pool.shutdown()
     finally:
-        if own_writer and hasattr(writer, "close"):
+        if own_writer:
             writer.close()
     console.print(summary_table(results))
     for book in dict.fromkeys(r.workbook for r in results if r.workbook):
@@ -195,12 +197,12 @@ def draft_one(source: Source, job: Job) -> DraftResult:
     try:
         return draft_source(source, job)
     except OSError as exc:
-        job.progress(len(PLAN))
+        job.progress(len(SECTIONS))
         name = f"「{exc.filename}」" if exc.filename else ""
         return DraftResult(source.path, error=f"{where}：无法写出结果{name}（{os_error_text(exc)}），未写出任何文件",
                            **base)
     except Exception as exc:  # one project's failure must not stop the batch
-        job.progress(len(PLAN))
+        job.progress(len(SECTIONS))
         return DraftResult(source.path, error=redact(f"{where}：起草失败（{type(exc).__name__}：{exc}）", job.settings),
                            **base)
 
@@ -224,18 +226,18 @@ def draft_source(source: Source, job: Job) -> DraftResult:
         if source.workbook is None:  # a figures file: skipped on its bytes' hash, before it is parsed
             stamp = _stamp(hashlib.sha256(read_regular(path)).hexdigest(), job)
             if not job.force and _up_to_date(outputs, stamp):
-                job.progress(len(PLAN))
+                job.progress(len(SECTIONS))
                 return DraftResult(path, outputs, skipped=True, **base)
             fig = source.load()
         else:  # a project of a workbook: on its own figures, so editing one sheet redrafts one project
             fig = source.load()
             stamp = _stamp(hashlib.sha256(fig.model_dump_json().encode()).hexdigest(), job)
             if not job.force and _up_to_date(outputs, stamp):
-                job.progress(len(PLAN))
+                job.progress(len(SECTIONS))
                 return DraftResult(path, outputs, skipped=True, **{**base, "project": fig.project.name},
                                    **_scores(fig, scheme))
     except (InputFileError, FiguresError) as exc:
-        job.progress(len(PLAN))
+        job.progress(len(SECTIONS))
         return DraftResult(path, error=str(exc), **base)
     base["project"] = fig.project.name
     started = time.monotonic()
@@ -260,11 +262,10 @@ def draft_source(source: Source, job: Job) -> DraftResult:
             job.staging.discard(staging.folder)
     if run is not None:
         run.write("run.json", _run_record(source, job, time.monotonic() - started, stamp))
-    meta = [s.meta for s in report.sections]
+    settled = [s.provenance for s in report.sections if s.provenance]
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
-                       repaired=sum(bool(m.get("repaired")) for m in meta),
-                       fell_back=sum(bool(m.get("fallback")) for m in meta),
-                       timed_out=sum(bool(m.get("fallback") and m.get("timed_out")) for m in meta), errors=check.errors,
+                       repaired=sum(p.repaired for p in settled), fell_back=sum(p.fallback for p in settled),
+                       timed_out=sum(p.fallback and p.timed_out for p in settled), errors=check.errors,
                        warnings=check.summary()["warnings"], **base, **_facts_scores(report.facts))
 
 
@@ -281,8 +282,6 @@ def _facts_scores(table: FactTable) -> dict[str, Any]:
 
 def write_book_summary(book: Path, results: list[DraftResult], out_dir: Path) -> Path:
     """Write out_dir/STEM-汇总.xlsx listing every project of a workbook; return its path."""
-    from assistant.xlsx_write import SummaryRow, write_summary
-
     rows = []
     for r in results:
         status = "失败" if r.error else "跳过" if r.skipped else "已生成"

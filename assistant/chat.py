@@ -15,17 +15,12 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import SecretStr
 
 from assistant.secrets import redact_text
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.messages import BaseMessage
-
-    from assistant.report import Section
 
 log = logging.getLogger("assistant.chat")
 MAX_WAIT = 60.0  # never sleep longer than this on one retry, whatever Retry-After says
@@ -41,9 +36,11 @@ class ModelUnavailable(RuntimeError):
     `timed_out` says the last try ran out of time: settings that do not fit the server, not a broken model.
     """
 
-    def __init__(self, message: str, retries: Sequence[str] = (), timed_out: bool = False) -> None:
+    def __init__(self, message: str, retries: Sequence[str] = (), waits: Sequence[float] = (),
+                 timed_out: bool = False) -> None:
         super().__init__(message)
         self.retries = tuple(retries)
+        self.waits = tuple(waits)  # seconds slept before each retry
         self.timed_out = timed_out
 
 
@@ -96,12 +93,19 @@ class _Incomplete(RuntimeError):
 
 
 @dataclass(frozen=True)
-class StreamEvent:
-    """What a streaming draft reports: new text, a restart (discard what was shown), or the end."""
+class ChatMessage:
+    """One message of a conversation with the model (turned into the client's own type at the edge)."""
 
-    kind: Literal["delta", "restart", "done"]
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """What the client reports while it works: more text, or a restart (a retry: drop what was shown)."""
+
+    kind: Literal["delta", "restart"]
     text: str = ""
-    section: Section | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class Reply:
     finish_reason: str
     usage: dict[str, int] = field(default_factory=dict)
     retries: tuple[str, ...] = ()
+    waits: tuple[float, ...] = ()  # seconds slept before each retry, as decided (Retry-After or backoff)
 
 
 def check_configured(settings: Settings) -> None:
@@ -141,52 +146,54 @@ class ChatClient:
         self._llm = _chat_model(settings)
         self.limit = AdaptiveLimit(settings.concurrency * settings.project_concurrency, settings.timeout)
 
-    def complete(self, messages: list[BaseMessage], stream: bool = False,
-                 max_tokens: int | None = None) -> Generator[StreamEvent, None, Reply]:
+    def complete(self, messages: Sequence[ChatMessage], stream: bool = False,
+                 max_tokens: int | None = None) -> Generator[ChatEvent, None, Reply]:
         """Yield text as it arrives (when streaming) and return the whole reply, retrying failures.
 
         max_tokens bounds the reply: a model that never stops is cut there (finish reason "length").
         """
-        import openai
+        import openai  # the client library loads only when a model is used
 
         llm = self._llm.bind(max_tokens=max_tokens) if max_tokens else self._llm
         retries: list[str] = []
+        waits: list[float] = []
         for attempt in range(self.settings.max_retries + 1):
             started = time.monotonic()
             try:
                 with self.limit.slot():
                     reply = yield from (self._stream(llm, messages) if stream else self._invoke(llm, messages))
                 self.limit.answered(time.monotonic() - started)
-                return Reply(reply.text, reply.finish_reason, reply.usage, tuple(retries))
+                return Reply(reply.text, reply.finish_reason, reply.usage, tuple(retries), tuple(waits))
             except Exception as exc:
                 reason = self._describe(exc)
                 timed_out = isinstance(exc, openai.APITimeoutError)
                 if timed_out:
                     self.limit.timed_out()
                 if not _retryable(exc) or attempt == self.settings.max_retries:
-                    raise ModelUnavailable(reason, retries, timed_out) from None
+                    raise ModelUnavailable(reason, retries, waits, timed_out) from None
                 wait = self._wait(exc, attempt)
                 retries.append(f"{reason}；{wait:.2f} 秒后重试")
+                waits.append(wait)
                 log.warning("模型 %s 请求失败：%s；%.2f 秒后第 %d 次重试", self.model_name, reason, wait, attempt + 1)
                 if stream:
-                    yield StreamEvent("restart", f"请求失败，正在重试（{reason}）")
+                    yield ChatEvent("restart", f"请求失败，正在重试（{reason}）")
                 time.sleep(wait)
         raise AssertionError("unreachable")  # the loop either returns or raises
 
-    def _invoke(self, llm: Any, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
-        message = llm.invoke(messages)
+    def _invoke(self, llm: Any, messages: Sequence[ChatMessage]) -> Generator[ChatEvent, None, Reply]:
+        message = llm.invoke(_langchain_messages(messages))
         meta = message.response_metadata or {}
         return Reply(_text(message.content), str(meta.get("finish_reason") or ""), _usage(message))
         yield  # a generator like _stream, so complete() treats both alike
 
-    def _stream(self, llm: Any, messages: list[BaseMessage]) -> Generator[StreamEvent, None, Reply]:
+    def _stream(self, llm: Any, messages: Sequence[ChatMessage]) -> Generator[ChatEvent, None, Reply]:
         parts: list[str] = []
         finish, usage = "", dict[str, int]()
-        for chunk in llm.stream(messages):
+        for chunk in llm.stream(_langchain_messages(messages)):
             piece = _text(chunk.content)
             if piece:
                 parts.append(piece)
-                yield StreamEvent("delta", piece)
+                yield ChatEvent("delta", piece)
             finish = str((chunk.response_metadata or {}).get("finish_reason") or finish)
             usage = _usage(chunk) or usage
         if not finish:
@@ -214,6 +221,14 @@ def _chat_model(settings: Settings) -> Any:
     key = settings.api_key or SecretStr("not-needed")
     return ChatOpenAI(model=settings.model or "", base_url=settings.base_url, api_key=key,
                       temperature=settings.temperature, timeout=settings.timeout, max_retries=0, stream_usage=True)
+
+
+def _langchain_messages(messages: Sequence[ChatMessage]) -> list[Any]:
+    """Return our messages as LangChain's (imported here: the client library loads only when a model is used)."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    return [kinds[m.role](m.content) for m in messages]
 
 
 def _retryable(exc: Exception) -> bool:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from assistant.chat import ChatMessage
 from assistant.prompts import render
+from assistant.provenance import Problem, SentPassage
+from assistant.report import Section
+from assistant.retrieval.chunking import count_tokens
+from assistant.retrieval.hybrid import Passage
+from assistant.sections import DraftContext, SectionSpec
+from assistant.settings import Settings
 from assistant.text import split_sentences
 from assistant.vocabulary import MISSING_MARK
-
-if TYPE_CHECKING:
-    from langchain_core.messages import BaseMessage
-
-    from assistant.draft import DraftContext, SectionSpec
-    from assistant.report import Section
-    from assistant.retrieval.hybrid import Passage
-    from assistant.settings import Settings
 
 MESSAGE_OVERHEAD = 4  # tokens a chat format adds around each message
 MIN_PASSAGE_TOKENS = 60  # a passage trimmed below this says nothing useful: drop it instead
@@ -40,20 +39,13 @@ class AllowedFact:
 
 
 @dataclass(frozen=True)
-class PromptPlan:
+class SectionPrompt:
     """The messages of a section's first turn and what went into them."""
 
-    messages: list[BaseMessage]
+    messages: tuple[ChatMessage, ...]
     facts: tuple[AllowedFact, ...]
-    passages: tuple[dict[str, Any], ...]  # as sent: source, score, text (possibly trimmed)
+    passages: tuple[SentPassage, ...]
     tokens: dict[str, int] = field(default_factory=dict)
-
-
-def count_tokens(text: str) -> int:
-    """Return the cl100k token count of text (the retrieval stage's offline encoding)."""
-    from assistant.retrieval.chunking import count_tokens as count
-
-    return count(text)
 
 
 def allowed_facts(draft: Section, context: DraftContext) -> tuple[AllowedFact, ...]:
@@ -69,10 +61,8 @@ def allowed_facts(draft: Section, context: DraftContext) -> tuple[AllowedFact, .
 
 
 def build_prompt(spec: SectionSpec, context: DraftContext, draft: Section,
-                 passages: Sequence[Passage], settings: Settings) -> PromptPlan:
+                 passages: Sequence[Passage], settings: Settings) -> SectionPrompt:
     """Return the first-turn messages: system rules, then facts, passages that fit, and the draft."""
-    from langchain_core.messages import HumanMessage, SystemMessage
-
     facts = allowed_facts(draft, context)
     system = tidy(render("chat/system.j2", project=context.table.figures.project))
     variables = _variables(spec, context, draft, facts)
@@ -88,13 +78,13 @@ def build_prompt(spec: SectionSpec, context: DraftContext, draft: Section,
         if not sent or over <= 0:
             break
         room -= over  # the fence and its notice cost a little more than estimated: fit again in less room
-    tokens = {"budget": settings.context_tokens, "prompt": prompt, "passages": sum(p["tokens"] for p in sent),
+    tokens = {"budget": settings.context_tokens, "prompt": prompt, "passages": sum(p.tokens for p in sent),
               "reply_reserve": reserve, "reply_limit": limit, "passages_offered": len(passages),
               "passages_sent": len(sent), "passages_dropped": len(passages) - len(sent)}
-    return PromptPlan([SystemMessage(system), HumanMessage(user)], facts, tuple(sent), tokens)
+    return SectionPrompt((ChatMessage("system", system), ChatMessage("user", user)), facts, tuple(sent), tokens)
 
 
-def repair_message(problems: Sequence[dict[str, str]], facts: Sequence[AllowedFact]) -> str:
+def repair_message(problems: Sequence[Problem], facts: Sequence[AllowedFact]) -> str:
     """Return the repair turn's text: each offending number or word, and the allowed facts again."""
     return tidy(render("chat/repair.j2", problems=problems, facts=facts))
 
@@ -123,9 +113,9 @@ def _reply_reserve(reply: int, facts: Sequence[AllowedFact], repair_turns: int) 
     return reply + repair_turns * repair
 
 
-def fit_passages(passages: Sequence[Passage], room: int) -> tuple[list[dict[str, Any]], int]:
+def fit_passages(passages: Sequence[Passage], room: int) -> tuple[list[SentPassage], int]:
     """Return the passages that fit in `room` tokens (best first, the last one trimmed) and how many were dropped."""
-    sent: list[dict[str, Any]] = []
+    sent: list[SentPassage] = []
     for passage in passages:
         source = " › ".join(x for x in (passage.title, passage.section) if x)
         text = _unfence(passage.text.strip())
@@ -136,8 +126,7 @@ def fit_passages(passages: Sequence[Passage], room: int) -> tuple[list[dict[str,
             cost = head + count_tokens(text)
             if not text or cost - head < MIN_PASSAGE_TOKENS:
                 break
-        sent.append({"n": len(sent) + 1, "source": source, "doc": passage.doc, "id": passage.id,
-                     "score": passage.score, "text": text, "tokens": cost})
+        sent.append(SentPassage(len(sent) + 1, source, passage.doc, passage.id, passage.score, text, cost))
         room -= cost
     return sent, len(passages) - len(sent)
 
@@ -157,7 +146,6 @@ def _unfence(text: str) -> str:
     return _FENCE.sub(lambda m: f"〈{m.group(1)}〉", text)
 
 
-def message_records(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+def message_records(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
     """Return messages as role/content records (for the run folder)."""
-    roles = {"system": "system", "human": "user", "ai": "assistant"}
-    return [{"role": roles.get(m.type, m.type), "content": str(m.content)} for m in messages]
+    return [{"role": m.role, "content": m.content} for m in messages]

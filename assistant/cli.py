@@ -126,8 +126,7 @@ def draft(
         sys.stdout.flush()
         os._exit(130)
     finally:
-        if hasattr(writer, "close"):
-            writer.close()
+        writer.close()
     if any(r.error for r in results):
         raise typer.Exit(2)
 

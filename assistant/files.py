@@ -152,7 +152,9 @@ def name_problem(stem: str, folder: Path, suffixes: tuple[str, ...]) -> str:
     return ""
 def write_atomic(path: Path, write: Callable[[Path], object], durable: bool = False) -> None:
     """Write path through a temporary file in the same folder, renamed into place once complete, so
-    a crash never leaves half a file; with durable, the bytes reach the disk before the rename."""
+    a crash never leaves half a file; with durable, the bytes reach the disk before the rename. The
+    folder is made when missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:

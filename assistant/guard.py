@@ -11,20 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.chat import ChatClient, ModelUnavailable, StreamEvent
-from assistant.chat_prompt import PromptPlan, count_tokens, message_records, repair_message
+from assistant.chat import ChatClient, ChatEvent, ChatMessage, ModelUnavailable
+from assistant.chat_prompt import SectionPrompt, count_tokens, message_records, repair_message
 from assistant.check import CheckResult, check_text
+from assistant.facts import FactTable
 from assistant.matching import Matcher
-from assistant.report import Paragraph, Sentence
+from assistant.provenance import Attempt, Problem
+from assistant.report import Paragraph, Section, Sentence
+from assistant.runlog import RunLog
 from assistant.text import split_sentences, without_heading_number
 from assistant.vocabulary import MISSING_MARK
-
-if TYPE_CHECKING:
-    from assistant.facts import FactTable
-    from assistant.report import Section
-    from assistant.runlog import RunLog
 
 CUT_SHORT = {"length": "回复在写完之前达到了长度上限，请写得更简洁，完整输出整节正文",
              "content_filter": "回复被服务端的内容过滤截断，请改写后完整输出整节正文"}
@@ -38,7 +36,7 @@ class GuardOutcome:
 
     text: str | None = None
     result: CheckResult | None = None
-    attempts: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     fallback_reason: str = ""
     timed_out: bool = False  # the model ran out of time: the settings do not fit the server
 
@@ -47,7 +45,7 @@ class GuardOutcome:
 class GuardJob:
     """One section to guard: its prompt, its draft, and where to check and record."""
 
-    plan: PromptPlan
+    prompt: SectionPrompt
     draft: Section
     table: FactTable
     matcher: Matcher
@@ -55,21 +53,18 @@ class GuardJob:
     record: RunLog | None = None
 
 
-def run_guard(client: ChatClient, job: GuardJob, stream: bool = False) -> Generator[StreamEvent, None, GuardOutcome]:
+def run_guard(client: ChatClient, job: GuardJob, stream: bool = False) -> Generator[ChatEvent, None, GuardOutcome]:
     """Yield streamed text and restarts; return the accepted text, or the reason to fall back."""
-    from langchain_core.messages import AIMessage, HumanMessage
-
-    messages = list(job.plan.messages)
+    messages = list(job.prompt.messages)
     outcome = GuardOutcome()
     for turn in range(1, job.repair_turns + 2):
         _record(job, f"prompt-{turn}.json", message_records(messages))
-        attempt: dict[str, Any] = {"turn": turn, "kind": "draft" if turn == 1 else "repair",
-                                   "prompt_tokens": sum(count_tokens(str(m.content)) for m in messages)}
-        outcome.attempts.append(attempt)
+        kind, prompt_tokens = "draft" if turn == 1 else "repair", sum(count_tokens(m.content) for m in messages)
         try:
-            reply = yield from client.complete(messages, stream, job.plan.tokens.get("reply_limit"))
+            reply = yield from client.complete(messages, stream, job.prompt.tokens.get("reply_limit"))
         except ModelUnavailable as exc:
-            attempt.update(error=str(exc), retries=list(exc.retries), timed_out=exc.timed_out)
+            outcome.attempts.append(Attempt(turn, kind, prompt_tokens, exc.retries, exc.waits, error=str(exc),
+                                            timed_out=exc.timed_out))
             outcome.fallback_reason = f"模型不可用{'（请求超时）' if exc.timed_out else ''}：{exc}"
             outcome.timed_out = exc.timed_out
             return outcome
@@ -77,30 +72,32 @@ def run_guard(client: ChatClient, job: GuardJob, stream: bool = False) -> Genera
         result = check_text(text, job.table, job.matcher)
         problems = find_problems(text, result, job.draft)
         if reply.finish_reason in CUT_SHORT:  # text may pass the checker and still stop mid-sentence
-            problems.append({"code": "cut_short", "text": "", "message": CUT_SHORT[reply.finish_reason]})
-        attempt.update(findings=problems, retries=list(reply.retries), usage=reply.usage,
-                       reply_tokens=count_tokens(reply.text), finish_reason=reply.finish_reason)
+            problems.append(Problem("cut_short", "", CUT_SHORT[reply.finish_reason]))
+        outcome.attempts.append(Attempt(turn, kind, prompt_tokens, reply.retries, reply.waits, problems=tuple(problems),
+                                        usage=reply.usage, reply_tokens=count_tokens(reply.text),
+                                        finish_reason=reply.finish_reason))
         _record(job, f"reply-{turn}.txt", reply.text)
-        _record(job, f"check-{turn}.json", {**result.to_json(), "problems": problems})
+        _record(job, f"check-{turn}.json", {**result.to_json(), "problems": [p.to_json() for p in problems]})
         if not problems:
             outcome.text, outcome.result = text, result
             return outcome
         if turn <= job.repair_turns:
             if stream:
-                yield StreamEvent("restart", f"第 {turn} 稿有 {len(problems)} 处问题，正在修正")
-            messages += [AIMessage(reply.text), HumanMessage(repair_message(problems, job.plan.facts))]
+                yield ChatEvent("restart", f"第 {turn} 稿有 {len(problems)} 处问题，正在修正")
+            messages += [ChatMessage("assistant", reply.text),
+                         ChatMessage("user", repair_message(problems, job.prompt.facts))]
     outcome.fallback_reason = f"修正 {job.repair_turns} 次后仍有错误"
     return outcome
 
 
-def find_problems(text: str, result: CheckResult, draft: Section) -> list[dict[str, str]]:
+def find_problems(text: str, result: CheckResult, draft: Section) -> list[Problem]:
     """Return what stops a text from being used: error findings, an empty reply, dropped 【待补充】 marks."""
-    out = [{"code": f.code, "text": f.text, "message": f.message} for f in result.findings if f.severity == "error"]
+    out = [Problem(f.code, f.text, f.message) for f in result.findings if f.severity == "error"]
     if not text.strip():
-        out.append({"code": "empty_reply", "text": "", "message": "回复中没有正文"})
+        out.append(Problem("empty_reply", "", "回复中没有正文"))
     elif text.count(MISSING_MARK) < draft.text.count(MISSING_MARK):
-        out.append({"code": "placeholder_dropped", "text": "【待补充：……】",
-                    "message": "底稿中的【待补充：……】标记被删去或改写了，请原样保留"})
+        out.append(Problem("placeholder_dropped", "【待补充：……】",
+                           "底稿中的【待补充：……】标记被删去或改写了，请原样保留"))
     return out
 
 

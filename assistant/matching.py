@@ -49,6 +49,12 @@ class Matcher:
     def __init__(self, table: FactTable):
         self.table = table
 
+    def warm(self) -> Matcher:
+        """Return the matcher with its caches built (fact values, cue words and their pattern, names
+        with numerals), so that threads checking sections at once never build them concurrently."""
+        _ = self.values, self.cues, self._cue_regex, self.names_with_numerals
+        return self
+
     @cached_property
     def values(self) -> list[_FactValue]:
         out = []

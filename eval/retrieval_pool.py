@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from bench_retrieval import METHODS, is_relevant  # noqa: E402
 
-from assistant.retrieval import open_index  # noqa: E402
+from assistant.retrieval.hybrid import open_index  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 QUERIES = ROOT / "eval" / "retrieval_queries.yaml"

@@ -30,10 +30,13 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from bench_retrieval import evaluate, quality_settings  # noqa: E402
 
-from assistant.retrieval import open_index  # noqa: E402
 from assistant.retrieval.embed import Embedder, make_embedder  # noqa: E402
 from assistant.retrieval.fusion import ALPHA  # noqa: E402
-from assistant.retrieval.hybrid import HYBRID_PER_DOC, KIND_BOOST  # noqa: E402
+from assistant.retrieval.hybrid import (  # noqa: E402
+    HYBRID_PER_DOC,
+    KIND_BOOST,
+    open_index,  # noqa: E402
+)
 
 ALPHAS = (0.5, 0.6, 0.7, 0.8)
 BOOSTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)

@@ -72,6 +72,8 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.times: list[float] = []
+        self.most_at_once = 0  # the most requests the server was answering at the same moment
+        self._answering = 0
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.handle_error = lambda request, address: None  # a client hanging up is normal here
@@ -100,6 +102,7 @@ class FakeOpenAI:
             self.requests.clear()
             self.headers.clear()
             self.times.clear()
+            self.most_at_once = 0
             self.default, self.delay = default, delay
 
     def add(self, *replies: Reply | Responder) -> None:
@@ -115,6 +118,12 @@ class FakeOpenAI:
             self.times.append(time.monotonic())
             item = self.queue.popleft() if self.queue else self.default
         return item if isinstance(item, Reply) else item(body)
+
+    def answering(self, change: int) -> None:
+        """Count a request being answered (+1) or done (−1), keeping the most at once."""
+        with self._lock:
+            self._answering += change
+            self.most_at_once = max(self.most_at_once, self._answering)
 
 
 class _Server(ThreadingHTTPServer):
@@ -172,8 +181,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, body: dict[str, Any]) -> None:
             reply = fake.next_reply(body, {k.lower(): v for k, v in self.headers.items()})
-            time.sleep(fake.delay + reply.delay)
+            fake.answering(+1)
             try:
+                time.sleep(fake.delay + reply.delay)
                 if reply.endless:
                     self._endless(body)
                     return
@@ -186,6 +196,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self._send(200, _completion(reply.text, reply.finish, body.get("model", "fake")))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up waiting (a timeout test): nothing to answer
+            finally:
+                fake.answering(-1)
 
         def _endless(self, body: dict[str, Any]) -> None:
             """Answer like a model that never stops: text until max_tokens, or until the client gives up."""

@@ -15,9 +15,9 @@ import pytest
 from rich.console import Console
 
 from assistant.batch import draft_files
-from assistant.draft import DraftContext, SectionSpec
 from assistant.report import Section
 from assistant.scoring import load_scheme
+from assistant.sections import DraftContext, SectionSpec
 from assistant.settings import Settings
 from assistant.writers import TemplateWriter
 from tests.conftest import CASES

@@ -43,16 +43,16 @@ def test_a_setting_changes_the_reply_limit(fake, tmp_path, context) -> None:  # 
     section = write(fake, tmp_path, context, reply_tokens=700)
     (body,) = fake.requests
     assert (body.get("max_tokens") or body.get("max_completion_tokens")) == 700
-    assert section.meta["tokens"]["reply_limit"] == 700
+    assert section.provenance.tokens["reply_limit"] == 700
 
 
 def test_a_never_stopping_reply_is_cut_at_the_limit_and_repaired(fake, tmp_path, context) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     fake.add(Reply(endless=True), echo_draft)
     section = write(fake, tmp_path, context, reply_tokens=300)
-    first, second = section.meta["attempts"]
-    assert first["finish_reason"] == "length" and any(p["code"] == "cut_short" for p in first["findings"])
-    assert second["kind"] == "repair" and second["finish_reason"] == "stop"
-    assert section.writer == "openai" and section.meta["repaired"] is True
+    first, second = section.provenance.attempts
+    assert first.finish_reason == "length" and any(p.code == "cut_short" for p in first.problems)
+    assert second.kind == "repair" and second.finish_reason == "stop"
+    assert section.writer == "openai" and section.provenance.repaired is True
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -64,9 +64,9 @@ def test_a_model_that_never_stops_falls_back_after_its_repairs(fake, tmp_path, c
     finally:
         writer.close()
     section = events[-1].section
-    assert section is not None and section.writer == "template" and section.meta["fallback"] is True
-    assert [a["finish_reason"] for a in section.meta["attempts"]] == ["length", "length"]
-    assert section.meta["timed_out"] is False
+    assert section is not None and section.writer == "template" and section.provenance.fallback is True
+    assert [a.finish_reason for a in section.provenance.attempts] == ["length", "length"]
+    assert section.provenance.timed_out is False
     assert all((b.get("max_tokens") or b.get("max_completion_tokens")) == 200 for b in fake.requests)
 
 
@@ -77,9 +77,9 @@ def test_a_one_slot_server_drafts_every_section_with_the_defaults(one_slot: Fake
         report = draft_report(read_figures(SAMPLE), writer=writer)
     finally:
         writer.close()
-    written = [s for s in report.sections if s.meta.get("model")]
+    written = [s for s in report.sections if s.provenance and s.provenance.model]
     assert len(written) >= 12
-    assert all(s.writer == "openai" and not s.meta["fallback"] for s in written)
+    assert all(s.writer == "openai" and not s.provenance.fallback for s in written)
 
 
 def test_time_outs_lower_the_concurrency_and_the_draft_still_completes(one_slot: FakeOpenAI, tmp_path: Path) -> None:
@@ -91,9 +91,9 @@ def test_time_outs_lower_the_concurrency_and_the_draft_still_completes(one_slot:
         assert writer.client.limit.lowest < writer.client.limit.ceiling
     finally:
         writer.close()
-    written = [s for s in report.sections if s.meta.get("model")]
-    assert all(s.writer == "openai" for s in written), [s.meta.get("fallback_reason") for s in written]
-    assert any(a.get("retries") for s in written for a in s.meta["attempts"])
+    written = [s for s in report.sections if s.provenance and s.provenance.model]
+    assert all(s.writer == "openai" for s in written), [s.provenance.fallback_reason for s in written]
+    assert any(a.retries for s in written for a in s.provenance.attempts)
 
 
 def test_the_summary_names_time_outs_and_the_setting_to_change(tmp_path: Path) -> None:

@@ -6,15 +6,15 @@ import pytest
 
 from assistant.chat_prompt import build_prompt, count_tokens, repair_message
 from assistant.check import check_text
-from assistant.draft import PLAN, draft_context
 from assistant.figures import read_figures
 from assistant.guard import clean_reply, paragraphs_from_checked
 from assistant.retrieval.hybrid import Passage
+from assistant.sections import SECTIONS, draft_context
 from assistant.settings import Settings
 from assistant.writers import TemplateWriter
 from tests.conftest import CASES, case_files
 
-SPECS = [s for s in PLAN if s.template]
+SPECS = [s for s in SECTIONS if s.template]
 
 
 @pytest.mark.parametrize("path", case_files(), ids=[p.stem for p in case_files()])
@@ -47,7 +47,7 @@ def test_passages_are_trimmed_to_fit_the_context_and_the_counts_recorded() -> No
     assert roomy.tokens["passages_sent"] > tight.tokens["passages_sent"] >= 1
     assert tight.tokens["passages_dropped"] == 5 - tight.tokens["passages_sent"]
     assert tight.tokens["prompt"] + tight.tokens["reply_reserve"] <= 4000
-    last = tight.passages[-1]["text"]
+    last = tight.passages[-1].text
     assert last.endswith("。") and count_tokens(last) < count_tokens(long_passages(1)[0].text)
     too_small = build_prompt(spec, context, draft, long_passages(2), Settings(context_tokens=512))
     assert too_small.passages == () and too_small.tokens["passages_dropped"] == 2

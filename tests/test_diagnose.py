@@ -12,12 +12,13 @@ import yaml
 
 from assistant.claims import check_claims
 from assistant.diagnose import diagnose, diagnose_text
-from assistant.draft import DEVIATION_CODES, draft_report
+from assistant.draft import draft_report
 from assistant.facts import FactTable, build_facts
 from assistant.figures import figures_from_data, read_figures
 from assistant.findings import AUDIENCE, SEVERITY, Finding
 from assistant.report import Report, report_data, to_markdown
 from assistant.scoring import Thresholds, load_scheme
+from assistant.sections import DEVIATION_CODES
 from tests.conftest import CASES, case_files
 
 FIGURE_CODES = ["rate_mismatch", "basis_inconsistent", "spend_exceeds_budget", "low_execution",

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.draft import PLAN, draft_report
+from assistant.draft import draft_report
 from assistant.figures import read_figures
 from assistant.prompts import environment
 from assistant.report import report_data
+from assistant.sections import SECTIONS
 from tests.conftest import case_files
 
 CASE_IDS = [p.stem for p in case_files()]
@@ -21,8 +22,8 @@ def report(request: pytest.FixtureRequest):
 
 
 def test_every_planned_section_is_present(report) -> None:
-    assert [s.id for s in report.sections] == [s.id for s in PLAN]
-    for spec, sec in zip(PLAN, report.sections, strict=True):
+    assert [s.id for s in report.sections] == [s.id for s in SECTIONS]
+    for spec, sec in zip(SECTIONS, report.sections, strict=True):
         assert bool(sec.paragraphs) == bool(spec.template), sec.id
 
 
@@ -70,10 +71,10 @@ def test_the_json_carries_provenance_and_the_fact_table(report) -> None:
 
 def test_every_template_renders_with_the_variables_its_stage_supplies(report) -> None:
     from assistant.diagnose import diagnose
-    from assistant.draft import DraftContext
+    from assistant.sections import DraftContext
 
     context = DraftContext(report.facts, diagnose(report.facts))
-    for spec in PLAN:
+    for spec in SECTIONS:
         if spec.template:
             environment().get_template(f"sections/{spec.template}.j2").render(**context.variables(spec.id))
 

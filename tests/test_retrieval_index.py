@@ -15,18 +15,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.retrieval import (
-    EmbedderUnavailable,
-    Filters,
-    IndexMissing,
-    open_index,
-    update_index,
-)
 from assistant.retrieval.commands import register
+from assistant.retrieval.embed import EmbedderUnavailable
 from assistant.retrieval.fusion import convex, rrf
-from assistant.retrieval.index import IndexBusy, vector_metadata
+from assistant.retrieval.hybrid import Filters, open_index
+from assistant.retrieval.index import IndexBusy, update_index, vector_metadata
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.retrieval.manifest import read_manifest
+from assistant.retrieval.manifest import IndexMissing, read_manifest
 from assistant.retrieval.store import VectorStore
 from assistant.settings import Settings
 from tests.conftest import EmbeddingsHandler, bigram_vector
@@ -284,7 +279,7 @@ def test_a_corrupt_file_is_skipped_and_the_rest_indexed(workdir: Path, settings:
 def test_an_unreadable_file_is_skipped(
     workdir: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.retrieval import index
+    from assistant.retrieval import index  # the module, to replace one of its functions
 
     real_hash = index.file_hash
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Filters, open_index, update_index
+from assistant.retrieval.hybrid import Filters, open_index
+from assistant.retrieval.index import update_index
 from assistant.settings import Settings
 
 REPORT = """---

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,12 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from ..settings import Settings, SettingsError
-from ..validation import terminal_safe
 from .chunking import SECTION_KINDS
-
-if TYPE_CHECKING:
-    from .hybrid import Passage
-    from .index import IndexReport
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -45,6 +40,8 @@ def index_command(
     index: Annotated[Path | None, typer.Option("--index", help="索引文件夹（默认 .index）")] = None,
 ) -> None:
     """Build or update the retrieval index from a corpus folder."""
+    # The stage loads when its command runs, so other commands never load numpy, jieba or chromadb.
+    from .display import print_report
     from .index import IndexBusy, update_index
     from .manifest import IndexUnusable
 
@@ -58,7 +55,7 @@ def index_command(
     except (IndexBusy, IndexUnusable) as exc:
         err.print(Text(str(exc), style="red"))
         raise typer.Exit(2) from None
-    _print_report(report)
+    print_report(report, out, err)
 
 
 @contextmanager
@@ -78,20 +75,6 @@ def _progress() -> Iterator[Any]:
         yield update
 
 
-def _print_report(report: IndexReport) -> None:
-    out.print(
-        f"索引完成：文件 {report.files} 个（新增 {report.added}，更新 {report.updated}，"
-        f"未变 {report.unchanged}，删除 {report.removed}），片段 {report.chunks} 个"
-        f"（新计算向量 {report.embedded} 个），跳过 {len(report.skipped)} 个，"
-        f"用时 {report.seconds:.1f} 秒。",
-        soft_wrap=True,
-    )
-    for name, reason in report.skipped:
-        out.print(Text(terminal_safe(f"跳过 {name}：{reason}"), style="yellow"))
-    for notice in report.notices:
-        err.print(Text(f"提示：{notice}", style="yellow"))
-
-
 def search_command(
     query: Annotated[str, typer.Argument(help="检索内容，如：预算执行率偏低的原因")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="返回条数")] = 5,
@@ -105,6 +88,7 @@ def search_command(
     index: Annotated[Path | None, typer.Option("--index", help="索引文件夹（默认 .index）")] = None,
 ) -> None:
     """Search the index and print each hit's document, section, score and text."""
+    from .display import print_hits
     from .hybrid import Filters, open_index
     from .manifest import IndexCorrupt, IndexMissing, IndexUnusable
 
@@ -135,16 +119,4 @@ def search_command(
         return
     for notice in notices:
         err.print(Text(f"提示：{notice}", style="yellow"))
-    _print_hits(hits)
-
-
-def _print_hits(hits: list[Passage]) -> None:
-    if not hits:
-        out.print("没有找到相关段落。")
-    for rank, hit in enumerate(hits, start=1):
-        head = Text(f"{rank}. ", style="bold")
-        head.append(hit.doc, style="bold cyan")
-        head.append(f"  ·  {hit.section or '（正文开头）'}  ·  得分 {hit.score:.3f}")
-        out.print(head, soft_wrap=True)
-        out.print(Text(hit.text), soft_wrap=True)
-        out.print()
+    print_hits(hits, out)

@@ -13,9 +13,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.draft import PLAN
-from assistant.figures import FiguresError, read_figures
+from assistant.figures import FiguresError
+from assistant.files import write_text_atomic
+from assistant.provenance import Provenance
 from assistant.report_text import ReportReadError
+from assistant.sections import SECTIONS
+from assistant.sources import load_figures
 from assistant.ui import render
 from assistant.ui.page import FORM_COLUMNS, Page
 from assistant.ui.service import (
@@ -121,7 +124,7 @@ class Controller:
             return {}
         source = Path(file)
         try:
-            read_figures(source)
+            load_figures(source)
         except FiguresError as exc:
             return {self.p.problems: render.problems(exc.problems, safe_name(source.name)),
                     self.p.status: "项目数据有误，未保存；请按提示修改后重新上传"}
@@ -145,9 +148,7 @@ class Controller:
             return {self.p.problems: render.problems(exc.problems, "表单"), self.p.status: "表单数据有误，未保存"}
         target = self.ws.project(current or name or "project")
         path = target.folder / "figures" / "form.yaml"
-        from assistant.ui.workspace import write_atomic
-
-        write_atomic(path, text)
+        write_text_atomic(path, text)
         target.set_figures(path.name)
         return self.show(target.name, "已保存表单数据")
 
@@ -180,14 +181,14 @@ class Controller:
                     shown = "" if event.kind == "restart" else shown + event.text
                     yield {box: shown}
                     continue
-                meta = event.section.meta
-                if meta.get("fallback") and before.strip():
+                provenance = event.section.provenance
+                if provenance is not None and provenance.fallback and before.strip():
                     yield {box: before}
-                    return f"「{spec.title}」模型未给出可用的文字（{meta.get('fallback_reason', '')}），原文已保留"
+                    return f"「{spec.title}」模型未给出可用的文字（{provenance.fallback_reason}），原文已保留"
                 project.save({spec.id: event.section.text}, f"起草（{writer}）")
                 yield {box: event.section.text, self.p.sources[spec.id]: self._sources(loaded, spec.id,
                                                                                         event.section.text)}
-                return _drafted(spec.title, meta)
+                return _drafted(spec.title, provenance)
         except Exception as exc:  # whatever went wrong, the text that was there is not lost
             yield {box: before}
             return f"！「{spec.title}」起草失败，原文已保留：{exc}"
@@ -199,7 +200,7 @@ class Controller:
         table = loaded.context.table
         result = loaded.check(section_id, text)
         stated = dict.fromkeys(n.fact for n in result.numbers if n.status in ("supported", "derived") and n.fact)
-        spec = next(s for s in PLAN if s.id == section_id)
+        spec = next(s for s in SECTIONS if s.id == section_id)
         passages, note = self.drafter.passages(loaded, spec)
         return render.sources([table[f] for f in stated if f in table], passages, note)
 
@@ -308,11 +309,11 @@ def _cells(row: list[Any]) -> list[Any]:
     return [None if c is None or (isinstance(c, float) and c != c) else c for c in row]
 
 
-def _drafted(title: str, meta: dict[str, Any]) -> str:
+def _drafted(title: str, provenance: Provenance | None) -> str:
     """Return the status line after a section is written: by whom, and how many repairs it took."""
-    if not meta:
+    if provenance is None:
         return f"已起草「{title}」（模板）"
-    if meta.get("fallback"):
-        return f"「{title}」的模型稿未通过核对，已改用模板稿：{meta.get('fallback_reason', '')}"
-    repairs = max(0, len(meta.get("attempts", [])) - 1)
+    if provenance.fallback:
+        return f"「{title}」的模型稿未通过核对，已改用模板稿：{provenance.fallback_reason}"
+    repairs = max(0, len(provenance.attempts) - 1)
     return f"已起草「{title}」（对话模型{f'，经 {repairs} 次修正' if repairs else ''}）"

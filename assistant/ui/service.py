@@ -12,19 +12,22 @@ from typing import Any
 import yaml
 
 from assistant.check import CheckResult, check_text
-from assistant.draft import PLAN, DraftContext, SectionSpec, draft_context, stream_section
+from assistant.draft import stream_section
 from assistant.figures import Figures, FiguresError, figures_from_data, read_figures
+from assistant.files import write_text_atomic
 from assistant.findings import Finding
 from assistant.guard import paragraphs_from_checked
 from assistant.report import Report, Section, to_json, to_markdown
 from assistant.report_check import check_report
-from assistant.report_text import markdown_text
+from assistant.report_text import markdown_text, read_report_text
 from assistant.scoring import load_scheme
+from assistant.sections import SECTIONS, DraftContext, SectionSpec, draft_context
 from assistant.settings import Settings
+from assistant.word import write_docx
 from assistant.writers import StreamEvent, make_writer, open_retriever, section_passages
 
-WRITTEN = tuple(s for s in PLAN if s.template)  # the sections that hold text (一、 and 五、 are headings only)
-HEADINGS = {s.id: s.title for s in PLAN}
+WRITTEN = tuple(s for s in SECTIONS if s.template)  # the sections that hold text (一、 and 五、 are headings only)
+HEADINGS = {s.id: s.title for s in SECTIONS}
 
 
 @dataclass
@@ -96,8 +99,7 @@ class Drafter:
         try:
             yield from stream_section(loaded.context, section_id, writer)
         finally:
-            if hasattr(writer, "close"):
-                writer.close()
+            writer.close()
 
     def passages(self, loaded: Loaded, spec: SectionSpec) -> tuple[list[Any], str]:
         """Return the retrieved passages that suit a section (for every writer) and how they were found;
@@ -144,7 +146,7 @@ def edited_report(loaded: Loaded, texts: dict[str, str]) -> Report:
     """Return the report as edited, each sentence with the facts the checker finds it states."""
     assert loaded.context is not None
     sections = []
-    for spec in PLAN:
+    for spec in SECTIONS:
         text = texts.get(spec.id, "") if spec.template else ""
         paragraphs = paragraphs_from_checked(text, loaded.check(spec.id, text)) if text else ()
         sections.append(Section(spec.id, spec.title, spec.level, paragraphs, "edited",
@@ -163,9 +165,6 @@ def text_findings(loaded: Loaded, texts: dict[str, str]) -> list[tuple[str, Find
 def export(loaded: Loaded, texts: dict[str, str], folder: Path, stem: str) -> dict[str, Path]:
     """Write the edited report as .docx (every error and warning a comment at its number), .md and
     .json into folder and return the paths by suffix, with the check the comments come from."""
-    from assistant.ui.workspace import write_atomic
-    from assistant.word import write_docx
-
     report = edited_report(loaded, texts)
     markdown = to_markdown(report)
     result = check_report(markdown_text(markdown), report.facts, list(report.findings))
@@ -173,16 +172,14 @@ def export(loaded: Loaded, texts: dict[str, str], folder: Path, stem: str) -> di
     folder.mkdir(parents=True, exist_ok=True)
     out = {suffix: folder / f"{stem}{suffix}" for suffix in (".docx", ".md", ".json")}
     write_docx(report, out[".docx"], remarks, source_text=markdown)
-    write_atomic(out[".md"], markdown)
-    write_atomic(out[".json"], to_json(report))
+    write_text_atomic(out[".md"], markdown)
+    write_text_atomic(out[".json"], to_json(report))
     return out
 
 
 def review(report: Path, figures: Path, scheme: str = "national") -> tuple[str, CheckResult | None, Loaded]:
     """Return a reviewer's view of any report: its text and check against the figures (None when the
     figures cannot be used; the Loaded says why). Raises ReportReadError for an unreadable report."""
-    from assistant.report_text import read_report_text
-
     loaded = open_figures(figures, scheme)
     text = read_report_text(report)
     if loaded.context is None:

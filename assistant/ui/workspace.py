@@ -7,11 +7,12 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from assistant.files import write_text_atomic
 
 FIGURE_SUFFIXES = (".yaml", ".yml", ".json")
 REPORT_SUFFIXES = (".md", ".txt", ".docx")
@@ -32,16 +33,6 @@ def safe_name(name: str, default: str = "file") -> str:
     base = re.split(r"[\\/]", name)[-1]
     base = _UNSAFE.sub("_", base).lstrip(".") or default
     return base[:120]
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file so that a reader (or a crash) sees the old content or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def _inside(root: Path, path: Path) -> Path:
@@ -123,7 +114,7 @@ class Workspace:
 
     def remember(self, name: str) -> None:
         """Record the project now open."""
-        write_atomic(self.root / "state.json", json.dumps({"project": name}, ensure_ascii=False))
+        write_text_atomic(self.root / "state.json", json.dumps({"project": name}, ensure_ascii=False))
 
 
 def _check_size(source: Path, name: str) -> None:
@@ -158,7 +149,7 @@ class Project:
     def set_figures(self, file_name: str) -> None:
         """Make a file in figures/ the one in use."""
         meta = _read_json(self.folder / "project.json", {})
-        write_atomic(self.folder / "project.json", json.dumps({**meta, "figures": file_name}, ensure_ascii=False))
+        write_text_atomic(self.folder / "project.json", json.dumps({**meta, "figures": file_name}, ensure_ascii=False))
 
     def texts(self) -> dict[str, str]:
         """Return the current text of each section (empty before the first draft)."""
@@ -174,8 +165,8 @@ class Project:
         if merged == current:
             return False
         record = {"time": time.strftime("%Y-%m-%d %H:%M:%S"), "why": why, "sections": merged}
-        write_atomic(self._version_file(why), json.dumps(record, ensure_ascii=False))
-        write_atomic(self.folder / "sections.json", json.dumps(merged, ensure_ascii=False, indent=1))
+        write_text_atomic(self._version_file(why), json.dumps(record, ensure_ascii=False))
+        write_text_atomic(self.folder / "sections.json", json.dumps(merged, ensure_ascii=False, indent=1))
         return True
 
     def _version_file(self, why: str) -> Path:
