@@ -15,6 +15,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import Abort
 
+from assistant.figures import error_message
 from assistant.validation import terminal_safe
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -77,8 +78,6 @@ def _name(exc: click_errors.BadParameter) -> str:
 
 def _reason(exc: click_errors.BadParameter) -> str:
     """Return why the value was refused: pydantic's reason in Chinese when it has one."""
-    from assistant.figures import error_message
-
     cause = exc.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         return error_message(cause.errors()[0])

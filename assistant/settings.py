@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from assistant.figures import error_message
+
 ENV_PREFIX = "ASSISTANT_"
 # The usual OpenAI variables are honoured too, so an existing shell setup just works.
 ENV_ALIASES = {"OPENAI_API_KEY": "api_key", "OPENAI_BASE_URL": "base_url"}
@@ -97,8 +99,6 @@ _FLAGS = {"scheme": "--scheme", "backend": "--backend", "model": "--model", "bas
 
 def settings_error_text(exc: ValidationError) -> str:
     """Return every problem of the settings in Chinese, each naming where the setting can be given."""
-    from assistant.figures import error_message
-
     lines = []
     for err in exc.errors():
         name = ".".join(map(str, err["loc"]))
