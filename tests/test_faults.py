@@ -15,7 +15,7 @@ import pytest
 
 from assistant import reading
 from assistant.cli import main
-from assistant.retrieval import update_index
+from assistant.retrieval.index import update_index
 from assistant.settings import Settings
 from tests.test_retrieval_index import BigramEmbedder, write_corpus
 
