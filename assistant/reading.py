@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.files import size_text
+
 
 class DocumentError(ValueError):
     """A document that cannot be read; the message is a short Chinese reason."""
@@ -71,8 +73,6 @@ def open_docx(data: bytes) -> Any:
 
 def _check_package(data: bytes) -> None:
     """Return nothing when the zip directory's declared sizes are sane; raise DocumentError if not."""
-    from assistant.files import size_text
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             members = package.infolist()
