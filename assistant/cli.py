@@ -140,11 +140,12 @@ def score(
     """打印事实表、评分表和等级。"""
     from assistant.diagnose import diagnose
     from assistant.facts import build_facts
-    from assistant.figures import FiguresError, read_figures
+    from assistant.figures import FiguresError
+    from assistant.sources import load_figures
 
     settings = _settings(scheme=scheme)
     try:
-        fig = read_figures(figures)
+        fig = load_figures(figures)
     except FiguresError as exc:
         _fail(str(exc))
     table = build_facts(fig, _scheme(settings.scheme))
@@ -173,15 +174,16 @@ def check(
     from assistant.check import CheckResult
     from assistant.diagnose import diagnose
     from assistant.facts import build_facts
-    from assistant.figures import FiguresError, read_figures
+    from assistant.figures import FiguresError
     from assistant.report_check import check_report
     from assistant.report_text import ReportReadError, read_report_text
+    from assistant.sources import load_figures
 
     if figures == Path():
         _fail("请用 --figures 指定项目数据文件")
     settings = _settings(scheme=scheme)
     try:
-        table = build_facts(read_figures(figures), _scheme(settings.scheme))
+        table = build_facts(load_figures(figures), _scheme(settings.scheme))
         text = read_report_text(report) if report else ""
     except (FiguresError, ReportReadError) as exc:
         _fail(str(exc))

@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
-from assistant.figures import Figures, FiguresError, read_figures
-from assistant.sources import WORKBOOK_SUFFIXES, safe_stem
+from assistant.figures import Figures, FiguresError
+from assistant.sources import WORKBOOK_SUFFIXES, load_figures, safe_stem
+from assistant.xlsx import read_workbook
+from assistant.xlsx_write import write_figures_workbook
 
 
 @dataclass
@@ -28,8 +30,6 @@ class Converted:
 
 def read_inputs(paths: list[Path]) -> Converted:
     """Return every project of the named figures files and workbooks; a bad one becomes an error, not an exception."""
-    from assistant.xlsx import read_workbook
-
     out = Converted()
     for path in paths:
         try:
@@ -43,7 +43,7 @@ def read_inputs(paths: list[Path]) -> Converted:
                         stem = path.stem if len(paths) == 1 and project.label == path.name else project.name
                         out.projects.append((stem, project.figures))
             else:
-                out.projects.append((path.stem, read_figures(path)))
+                out.projects.append((path.stem, load_figures(path)))
         except FiguresError as exc:
             out.errors.append(str(exc))
     return out
@@ -57,8 +57,6 @@ def write_outputs(converted: Converted, out: Path | None, echo: Callable[[str], 
         return []
     suffix = out.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        from assistant.xlsx_write import write_figures_workbook
-
         write_figures_workbook([fig for _, fig in projects], out)
         return [out]
     if suffix in (".yaml", ".yml", ".json"):

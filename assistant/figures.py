@@ -383,12 +383,10 @@ def _expanded_size(data: Any, seen: dict[int, int]) -> int:
 
 
 def read_figures(path: Path) -> Figures:
-    """Return the figures of a YAML, JSON or one-project .xlsx file; raise FiguresError listing all problems."""
-    source = str(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from assistant.xlsx import read_xlsx_figures  # openpyxl is loaded only for workbooks
+    """Return the figures of a YAML or JSON file; raise FiguresError listing all problems.
 
-        return read_xlsx_figures(path)
+    (`sources.load_figures` also reads a one-project workbook.)"""
+    source = str(path)
     try:
         text = read_regular(path, MAX_FIGURES_BYTES).decode("utf-8-sig")
     except InputFileError as exc:

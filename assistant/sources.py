@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.figures import Figures, FiguresError, read_figures
+from assistant.xlsx import read_workbook, read_xlsx_figures
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 FIGURES_SUFFIXES = (".yaml", ".yml", ".json", *WORKBOOK_SUFFIXES)
+
+
+def load_figures(path: Path) -> Figures:
+    """Return the figures of a YAML or JSON file or of a one-project workbook; raise FiguresError
+    listing all problems."""
+    if path.suffix.lower() in (*WORKBOOK_SUFFIXES, ".xls"):
+        return read_xlsx_figures(path)
+    return read_figures(path)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,6 @@ def _unique(sources: list[Source]) -> list[Source]:
 
 
 def _workbook_sources(path: Path) -> list[Source]:
-    from assistant.xlsx import read_workbook
-
     try:
         projects = read_workbook(path)
     except FiguresError as exc:

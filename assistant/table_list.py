@@ -1,4 +1,5 @@
-"""A list of projects on one sheet: one indicator per row, with a 项目名称 column naming each row's project.
+"""The projects of a grid (`read_grid`: one 自评表, or a list of projects), and such a list on one
+sheet: one indicator per row, with a 项目名称 column naming each row's project.
 
 Project-level values (主管部门, 年初预算数 …) may be repeated on every row of a project, written on its
 first row only, or merged down; a blank 项目名称 continues the project above.
@@ -6,11 +7,23 @@ first row only, or merged down; a blank 项目名称 continues the project above
 
 from __future__ import annotations
 
-from assistant.table_read import read_indicators
-from assistant.table_words import PROJECT_COLUMNS, norm
+from assistant.table_read import headers, read_indicators, read_single
+from assistant.table_words import PROJECT_COLUMNS, label_of, norm
 from assistant.tables import Block, Cell, Grid, TableProject, money, money_unit, put_value
 
 _LABELS = {path: words[0] for path, words in PROJECT_COLUMNS.items()}
+
+
+def read_grid(grid: Grid) -> list[TableProject]:
+    """Return the projects in a grid: none (no 自评表), one, or several (a list with a project column)."""
+    texts = [[c.text for c in row] for row in grid.rows]
+    heads = headers(texts)
+    indicators = heads.get("indicators")
+    if indicators and "project.name" in indicators.cols:
+        return read_list(grid, indicators)
+    if not heads and not any(label_of(t) == "project.name" for row in texts for t in row):
+        return []
+    return [read_single(grid, heads)]
 
 
 def read_list(grid: Grid, block: Block) -> list[TableProject]:

@@ -31,21 +31,7 @@ from assistant.table_words import (
 from assistant.tables import MONEY_FIELDS, Block, Cell, Grid, TableProject, money, money_unit, put_value
 
 
-def read_grid(grid: Grid) -> list[TableProject]:
-    """Return the projects in a grid: none (no 自评表), one, or several (a list with a project column)."""
-    texts = [[c.text for c in row] for row in grid.rows]
-    heads = _headers(texts)
-    indicators = heads.get("indicators")
-    if indicators and "project.name" in indicators.cols:
-        from assistant.table_list import read_list
-
-        return read_list(grid, indicators)
-    if not heads and not any(label_of(t) == "project.name" for row in texts for t in row):
-        return []
-    return [_read_single(grid, heads)]
-
-
-def _headers(texts: list[list[str]]) -> dict[str, Block]:
+def headers(texts: list[list[str]]) -> dict[str, Block]:
     """Return the header rows found by their wording: funds, indicators (with any project columns), facts."""
     found: dict[str, tuple[int, dict[str, int]]] = {}
     for r, row in enumerate(texts):
@@ -83,7 +69,7 @@ def is_stop(row: list[str]) -> bool:
 # ---------------------------------------------------------------- one project on a sheet
 
 
-def _read_single(grid: Grid, heads: dict[str, Block]) -> TableProject:
+def read_single(grid: Grid, heads: dict[str, Block]) -> TableProject:
     tp = TableProject(grid.name)
     inside = {r for b in heads.values() for r in range(b.row, b.end)}
     ind = heads.get("indicators")

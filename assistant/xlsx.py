@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.figures import Figures, FiguresError
 from assistant.files import InputFileError, read_regular
-from assistant.table_read import read_grid
+from assistant.table_list import read_grid
 from assistant.tables import Cell, Grid, to_figures
 
 SUFFIXES = (".xlsx", ".xlsm")

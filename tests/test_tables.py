@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.figures import FiguresError
-from assistant.table_read import read_grid
+from assistant.table_list import read_grid
 from assistant.table_words import match, number, percent
 from assistant.tables import Cell, Grid, money_unit, to_figures
 

@@ -13,7 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from assistant.figures import FiguresError, read_figures
+from assistant.figures import FiguresError
+from assistant.sources import load_figures
 from assistant.xlsx import read_workbook, read_xlsx_figures
 from assistant.xlsx_write import write_figures_workbook, write_template
 from tests.conftest import case_files
@@ -137,27 +138,27 @@ def test_files_that_are_not_workbooks(tmp_path: Path) -> None:
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "fake.xlsx").write_text("not a zip", "utf-8")
     with pytest.raises(FiguresError, match="另存为 .xlsx"):
-        read_figures(tmp_path / "old.xls")
+        load_figures(tmp_path / "old.xls")
     with pytest.raises(FiguresError, match="无法打开 Excel 工作簿"):
-        read_figures(tmp_path / "fake.xlsx")
+        load_figures(tmp_path / "fake.xlsx")
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
         with package.open("xl/worksheets/sheet1.xml", "w") as fh:
             for _ in range(20):
                 fh.write(bytes(1 << 20))  # 20 MB of zeros stored in about 20 KB
     with pytest.raises(FiguresError, match="疑似压缩炸弹"):
-        read_figures(bomb)
+        load_figures(bomb)
     notes = book(tmp_path / "notes.xlsx", {"说明": ([["本工作簿用于汇总。"]], [])})
     with pytest.raises(FiguresError, match="没有找到自评表"):
-        read_figures(notes)
+        load_figures(notes)
 
 
 @pytest.mark.parametrize("case", case_files(), ids=lambda p: p.stem)
 def test_every_case_survives_the_template_round_trip(case: Path, tmp_path: Path) -> None:
-    fig = read_figures(case)
+    fig = load_figures(case)
     path = tmp_path / "case.xlsx"
     write_figures_workbook([fig], path)
-    assert read_figures(path).model_dump() == fig.model_dump()
+    assert load_figures(path).model_dump() == fig.model_dump()
 
 
 def test_template_has_choices_an_example_row_and_reads_once_filled(tmp_path: Path) -> None:
@@ -169,7 +170,7 @@ def test_template_has_choices_an_example_row_and_reads_once_filled(tmp_path: Pat
     assert "产出指标" in lists["A"] and "服务对象满意度指标" in lists["B"] and "≥" in lists["D"]
     example = next(r for r in ws.iter_rows() if str(r[2].value or "").startswith("（示例）"))
     with pytest.raises(FiguresError) as err:
-        read_figures(path)
+        load_figures(path)
     assert "自评表!B3：项目名称为空" in str(err.value) and "示例" not in str(err.value)
     ws["B3"], ws["H3"], ws["H4"], ws["C10"], ws["F10"] = "档案数字化", 2024, "市档案馆", 80, "78.5"
     r = example[0].row
@@ -178,7 +179,7 @@ def test_template_has_choices_an_example_row_and_reads_once_filled(tmp_path: Pat
     for col, value in zip("CDEFG", ("数字化档案", "≥", 2, "万卷", "2.1"), strict=True):
         ws[f"{col}{r + 1}"] = value
     wb.save(path)
-    fig = read_figures(path)
+    fig = load_figures(path)
     assert (fig.project.name, fig.funds.budget_initial, fig.funds.spent) == ("档案数字化", 80, 78.5)
     assert [(i.name, i.target, i.unit, i.actual) for i in fig.indicators] == [("数字化档案", "≥2", "万卷", 2.1)]
 
@@ -207,7 +208,7 @@ def test_a_table_saved_by_libreoffice(tmp_path: Path) -> None:
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--infilter=CSV:44,34,76,1",
                     "--convert-to", "xlsx", "--outdir", str(tmp_path), str(csv)],
                    check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
-    fig = read_figures(tmp_path / "自评表.xlsx")
+    fig = load_figures(tmp_path / "自评表.xlsx")
     assert (fig.project.name, fig.project.year, fig.project.department) == ("社区居家养老服务补助", 2024, "某区民政局")
     # the total row's formulas were calculated by LibreOffice and are read by their results
     assert (fig.funds.budget_initial, fig.funds.budget_adjusted, fig.funds.spent) == (1200, 1250, 1226.3)

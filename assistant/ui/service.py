@@ -13,7 +13,7 @@ import yaml
 
 from assistant.check import CheckResult, check_text
 from assistant.draft import stream_section
-from assistant.figures import Figures, FiguresError, figures_from_data, read_figures
+from assistant.figures import Figures, FiguresError, figures_from_data
 from assistant.files import write_text_atomic
 from assistant.findings import Finding
 from assistant.guard import paragraphs_from_checked
@@ -23,6 +23,7 @@ from assistant.report_text import markdown_text, read_report_text
 from assistant.scoring import load_scheme
 from assistant.sections import SECTIONS, DraftContext, SectionSpec, draft_context
 from assistant.settings import Settings
+from assistant.sources import load_figures
 from assistant.word import write_docx
 from assistant.writers import StreamEvent, make_writer, open_retriever, section_passages
 
@@ -60,7 +61,7 @@ class Loaded:
 def open_figures(path: Path, scheme: str = "national") -> Loaded:
     """Return the project of a figures file, or its problems (path in the file, message) if it cannot be used."""
     try:
-        fig = read_figures(path)
+        fig = load_figures(path)
     except FiguresError as exc:
         return Loaded(path.name, problems=tuple(exc.problems))
     return Loaded(path.name, fig, draft_context(fig, load_scheme(scheme)))
