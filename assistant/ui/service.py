@@ -20,6 +20,8 @@ from assistant.guard import paragraphs_from_checked
 from assistant.report import Report, Section, to_json, to_markdown
 from assistant.report_check import check_report
 from assistant.report_text import markdown_text, read_report_text
+from assistant.retrieval.hybrid import Filters
+from assistant.retrieval.index import update_index
 from assistant.scoring import load_scheme
 from assistant.sections import SECTIONS, DraftContext, SectionSpec, draft_context
 from assistant.settings import Settings
@@ -121,8 +123,6 @@ class Library(Drafter):
 
     def search(self, query: str, k: int, **filters: Any) -> tuple[list[Any], str]:
         """Return the passages that best answer the query within the filters, and a note on how."""
-        from assistant.retrieval.hybrid import Filters
-
         with self._lock:
             if not self._opened:
                 self._retriever, self._note = open_retriever(self.settings)
@@ -134,10 +134,8 @@ class Library(Drafter):
 
     def reindex(self, corpus: Path, progress: Any = None) -> Any:
         """Bring the index up to date with the corpus folder (only changed files) and return the report."""
-        from assistant.retrieval.index import update_index
-
         with self._lock:
-            if self._retriever is not None and hasattr(self._retriever, "close"):
+            if self._retriever is not None:
                 self._retriever.close()
             self._retriever, self._opened = None, False  # the next search opens the new generation
             return update_index(corpus, self.settings, progress=progress)
