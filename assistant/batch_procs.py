@@ -14,12 +14,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from assistant.batch import DraftResult, Job, draft_one
-from assistant.draft import PLAN
-from assistant.figures import Figures, FiguresError, read_figures
+from assistant.figures import Figures, FiguresError
+from assistant.project_job import DraftResult, Job, draft_one
 from assistant.scoring import Scheme
+from assistant.sections import SECTIONS
 from assistant.settings import Settings
-from assistant.sources import Source
+from assistant.sources import Source, load_figures
 from assistant.writers import Writer, make_writer
 
 PROCESS_MIN = 40  # below this many projects, starting workers (about 2 s each) costs more than it saves
@@ -45,7 +45,7 @@ def draft_in_processes(sources: list[Source], refused: dict[int, str], job: Job,
             if n in refused:
                 results[n] = DraftResult(src.path, error=refused[n], label=src.label, project=src.name,
                                          workbook=src.workbook)
-                job.progress(len(PLAN))
+                job.progress(len(SECTIONS))
                 announce(results[n])  # type: ignore[arg-type]
             else:
                 futures[pool.submit(_draft, _portable(src), job.out_dir, job.scheme, job.settings, job.force)] = n
@@ -53,7 +53,7 @@ def draft_in_processes(sources: list[Source], refused: dict[int, str], job: Job,
             for future in as_completed(futures):
                 n = futures[future]
                 results[n] = future.result()
-                job.progress(len(PLAN))
+                job.progress(len(SECTIONS))
                 announce(results[n])  # type: ignore[arg-type]
         except BaseException:  # Ctrl-C: the workers get it too, and their unfinished projects are not moved in
             pool.shutdown(wait=False, cancel_futures=True)
@@ -82,6 +82,6 @@ def _draft(item: Portable, out_dir: Path, scheme: Scheme, settings: Settings, fo
     def load() -> Figures:
         if error is not None:
             raise FiguresError(*error)
-        return figures if figures is not None else read_figures(path)
+        return figures if figures is not None else load_figures(path)
 
     return draft_one(Source(path, stem, label, load, workbook, name), job)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.figures import Figures, FiguresError
-from assistant.files import InputFileError, read_regular
+from assistant.files import InputFileError, read_regular, size_text
 from assistant.table_list import read_grid
 from assistant.tables import Cell, Grid, to_figures
 
@@ -103,7 +103,6 @@ MAX_RATIO = 1000
 
 def _check_package(source: str, data: bytes) -> None:
     """Return nothing when the zip directory's declared sizes are sane; raise FiguresError if not."""
-    from assistant.files import size_text
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:

@@ -24,9 +24,10 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from bench import generate  # noqa: E402
 
-from assistant.batch import DraftResult, draft_files  # noqa: E402
+from assistant.batch import draft_files  # noqa: E402
 from assistant.draft import draft_report  # noqa: E402
 from assistant.figures import read_figures  # noqa: E402
+from assistant.project_job import DraftResult  # noqa: E402
 from assistant.scoring import load_scheme  # noqa: E402
 from assistant.sections import SECTIONS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402

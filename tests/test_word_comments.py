@@ -7,11 +7,11 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from assistant.batch import draft_file
 from assistant.check import check_text
 from assistant.draft import draft_report
 from assistant.figures import read_figures
 from assistant.findings import Finding
+from assistant.project_job import draft_file
 from assistant.report_text import read_report_text
 from assistant.scoring import load_scheme
 from assistant.word import build_docx
