@@ -40,7 +40,7 @@ def draft(fake: FakeOpenAI, folder: Path) -> tuple[float, list[dict[str, object]
         report = draft_report(read_figures(SAMPLE), writer=writer)
     finally:
         writer.close()
-    metas = [s.meta for s in report.sections if s.meta.get("model")]
+    metas = [s.provenance.to_json() for s in report.sections if s.provenance]
     return time.perf_counter() - start, metas, writer.client.limit.lowest
 
 
