@@ -442,7 +442,7 @@ def test_public_settings_mask_every_kind_of_credential() -> None:
 
 
 def test_index_never_leaves_its_folder_and_reads_only_regular_files(tmp_path: Path) -> None:
-    from assistant.retrieval import update_index
+    from assistant.retrieval.index import update_index
     from assistant.retrieval.manifest import read_manifest
     from assistant.settings import Settings
     from tests.test_retrieval_index import BigramEmbedder
