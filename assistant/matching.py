@@ -28,6 +28,8 @@ from assistant.text import sentence_ends
 from assistant.ties import CLAUSE_RUN, SENTENCE_RUN, WHOLE, Namer, bound_facts
 from assistant.vocabulary import APPROXIMATE, SCHEME_EXECUTION_THRESHOLD, group_id, id_matches
 
+GRID = 64  # characters: the step of a look-around window where no clause or sentence bound is near
+
 
 @dataclass(frozen=True)
 class _FactValue:
@@ -180,8 +182,11 @@ class Matcher:
             return fact_id in stated
 
         def around(bounds: list[int]) -> tuple[int, int]:
-            start = max(cues.bound_before(bounds, q.start), q.start - CONTEXT)
-            return start, _next_bound(bounds, q.end, min(len(text), q.end + CONTEXT))
+            # Where no bound is near, the look-around is snapped to a grid so neighbouring numbers share one
+            # window and its naming is computed once (a text with no punctuation is otherwise quadratic).
+            start = max(cues.bound_before(bounds, q.start), (q.start - CONTEXT) // GRID * GRID)
+            end = min(len(text), -(-(q.end + CONTEXT) // GRID) * GRID)
+            return start, _next_bound(bounds, q.end, end)
 
         sentence = around(cues.sentences)
         line_start = cues.line_start(q.start)
