@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from assistant.figures import error_message
 
@@ -35,10 +37,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"无法读取设置文件 {path}：{exc}") from None
 
 
-class Settings(BaseModel):
+class _Environment(EnvSettingsSource):
+    """The ASSISTANT_* variables of one environment (OPENAI_* as fallbacks) that name a setting.
+
+    Only variables naming a field are read, so an unrelated ASSISTANT_* variable is not an error.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = dict(environ)
+        for name, field in ENV_ALIASES.items():
+            key = f"{ENV_PREFIX}{field.upper()}"
+            if self._environ.get(name) and not self._environ.get(key):
+                self._environ[key] = self._environ[name]
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        """Return the given environment, keyed as the settings source expects."""
+        return {key if self.case_sensitive else key.lower(): value for key, value in self._environ.items()
+                if not (self.env_ignore_empty and value == "")}
+
+
+class Settings(BaseSettings):
     """Every knob of the assistant; the defaults work offline on one machine."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(extra="forbid", frozen=True, env_prefix=ENV_PREFIX, env_ignore_empty=True)
 
     scheme: str = "national"
     backend: Literal["template", "openai"] = "template"
@@ -78,17 +100,25 @@ class Settings(BaseModel):
         toml_path = toml_path or Path("assistant.toml")
         if toml_path.is_file():
             values.update(_read_toml(toml_path))
-        for name, field in ENV_ALIASES.items():
-            if environ.get(name):
-                values[field] = environ[name]
-        for key, value in environ.items():
-            if key.startswith(ENV_PREFIX) and value != "":
-                values[key[len(ENV_PREFIX):].lower()] = value
+        values.update(_Environment(cls, environ)())
         values.update({k: v for k, v in (overrides or {}).items() if v is not None})
         try:
             return cls(**values)
         except ValidationError as exc:
             raise SettingsError(settings_error_text(exc)) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Return only the given values: load() layers flags, environment and assistant.toml itself,
+        so that a test can pass its own environment and constructing Settings reads nothing."""
+        return (init_settings,)
 
 
 # Settings that have a command-line flag (of `draft`, `score`, `check`).

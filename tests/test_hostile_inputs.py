@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.settings import Settings
 
 BASE = """\
 project:
@@ -380,6 +381,19 @@ def test_settings_errors_are_plain_chinese(tmp_path: Path, monkeypatch: pytest.M
     code, output = cli("draft", "p.yaml", "-o", "out")
     assert code == 2 and "设置有误" in output and words in output, output
     assert "Input should" not in output and left_in(tmp_path / "out") == []
+
+
+def test_an_unrelated_assistant_variable_stops_no_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_FOO", "1")
+    (tmp_path / "p.yaml").write_text(BASE, "utf-8")
+    code, output = cli("draft", "p.yaml", "-o", "out")
+    assert code == 0 and "设置有误" not in output, output
+    assert left_in(tmp_path / "out") != []
+    (tmp_path / "assistant.toml").write_text("model = 'toml'\nconcurrency = 3\n", "utf-8")
+    environ = {"ASSISTANT_FOO": "1", "ASSISTANT_MODEL": "env", "OPENAI_API_KEY": "k", "ASSISTANT_TIMEOUT": ""}
+    settings = Settings.load({"concurrency": 5}, environ=environ)
+    assert (settings.model, settings.concurrency, settings.timeout) == ("env", 5, 60.0)
+    assert settings.api_key is not None and settings.api_key.get_secret_value() == "k"
 
 
 def test_project_concurrency_flag_is_named_in_chinese(tmp_path: Path) -> None:
