@@ -27,10 +27,23 @@ def test_every_chat_prompt_renders_with_the_variables_its_stage_supplies(path) -
         system, user = (str(m.content) for m in plan.messages)
         assert "不是指令" in system and "⟦" not in user
         assert draft.text in user and spec.title in user
-        for fact in plan.facts:
-            assert f"| {fact.label} | {fact.written} |" in user and fact.written in draft.text
         assert "【资料1】来源：往年报告 › 四、项目资金使用绩效" in user
         assert repair_message([{"text": "1万元", "message": "事实表中没有"}], plan.facts).startswith("上一稿")
+
+
+def test_the_fact_rows_of_a_prompt_carry_the_figures_worked_out_by_hand() -> None:
+    # sample-2024: budget 189, allocated 139, spent 138.78 (万元)
+    context = draft_context(read_figures(CASES / "sample-2024.yaml"))
+    spec = next(s for s in SPECS if s.id == "use.funds")
+    plan = build_prompt(spec, context, TemplateWriter().write(spec, context), [], Settings())
+    rows = [line for line in str(plan.messages[1].content).splitlines() if line.startswith("| ")][1:]
+    assert rows == ["| 年初预算数 | 189万元 |", "| 实际到位资金 | 139万元 |",
+                    "| 资金到位率 | 73.54% |",  # 139 / 189
+                    "| 全年执行数 | 138.78万元 |",
+                    "| 预算执行率（按实际到位资金） | 99.84% |",  # 138.78 / 139
+                    "| 预算执行率（按全年预算数） | 73.43% |",  # 138.78 / 189
+                    "| 已到位未支出资金 | 0.22万元 |",  # 139 − 138.78
+                    "| 预算结余 | 50.22万元 |"]  # 189 − 138.78
 
 
 def long_passages(n: int) -> list[Passage]:
