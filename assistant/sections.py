@@ -167,7 +167,7 @@ class DraftContext:
             "problems": self.problems, "deviations": self.deviations, "measures": self.measures,
             "vary": vary(f"{fig.project.unit}|{fig.project.name}|{fig.project.year}"),
             "basis_fact": v.BASIS_AMOUNT[t.sheet.basis],
-            "f": self._mark, "n": lambda fid: self._mark(fid, number_only=True),
+            "fact": self._mark, "number": lambda fid: self._mark(fid, number_only=True),
             "has": lambda fid: fid in t,
             "placeholder": v.missing,
         }
