@@ -169,7 +169,7 @@ class ChatClient:
                 timed_out = isinstance(exc, openai.APITimeoutError)
                 if timed_out:
                     self.limit.timed_out()
-                if not _retryable(exc) or attempt == self.settings.max_retries:
+                if not retryable(exc) or attempt == self.settings.max_retries:
                     raise ModelUnavailable(reason, retries, waits, timed_out) from None
                 wait = self._wait(exc, attempt)
                 retries.append(f"{reason}；{wait:.2f} 秒后重试")
@@ -206,12 +206,16 @@ class ChatClient:
         return redact(f"{kind}：{exc}", self.settings)
 
     def _wait(self, exc: Exception, attempt: int) -> float:
-        """Return how long to wait before the next try: Retry-After if the server said, else backoff."""
-        told = _retry_after(exc)
-        if told is not None:
-            return min(told, MAX_WAIT)
-        base = self.settings.retry_backoff * 2**attempt
-        return min(base * random.uniform(0.8, 1.2), MAX_WAIT)  # jitter: concurrent sections do not retry in step
+        return retry_wait(exc, attempt, self.settings.retry_backoff)
+
+
+def retry_wait(exc: Exception, attempt: int, backoff: float) -> float:
+    """Return how long to wait before the next try: Retry-After if the server said, else backoff."""
+    told = _retry_after(exc)
+    if told is not None:
+        return min(told, MAX_WAIT)
+    base = backoff * 2**attempt
+    return min(base * random.uniform(0.8, 1.2), MAX_WAIT)  # jitter: concurrent requests do not retry in step
 
 
 def _chat_model(settings: Settings) -> Any:
@@ -231,7 +235,7 @@ def _langchain_messages(messages: Sequence[ChatMessage]) -> list[Any]:
     return [kinds[m.role](m.content) for m in messages]
 
 
-def _retryable(exc: Exception) -> bool:
+def retryable(exc: Exception) -> bool:
     """Return whether trying again may help: timeouts, dropped connections, 408/409/429 and 5xx."""
     import openai
 

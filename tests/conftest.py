@@ -49,13 +49,15 @@ class EmbeddingsHandler(BaseHTTPRequestHandler):
 
     requests: list[dict[str, Any]] = []
     status = 200
+    failures = 0  # answer this many requests with 503 first, then `status`
     url = ""
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
-        if self.status != 200:
-            self.send_response(self.status)
+        if self.failures > 0 or self.status != 200:
+            self.send_response(503 if self.failures > 0 else self.status)
+            type(self).failures = max(0, self.failures - 1)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -78,6 +80,7 @@ def embeddings_server() -> Iterator[type[EmbeddingsHandler]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), EmbeddingsHandler)
     EmbeddingsHandler.requests = []
     EmbeddingsHandler.status = 200
+    EmbeddingsHandler.failures = 0
     EmbeddingsHandler.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

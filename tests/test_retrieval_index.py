@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.retrieval.commands import register
-from assistant.retrieval.embed import EmbedderUnavailable
+from assistant.retrieval.embed import EmbedderUnavailable, close_embedder, make_embedder
 from assistant.retrieval.fusion import convex, rrf
 from assistant.retrieval.hybrid import Filters, open_index
 from assistant.retrieval.index import IndexBusy, update_index, vector_metadata
@@ -405,7 +405,7 @@ def test_openai_compatible_embeddings_over_http(
 ) -> None:
     settings = Settings(
         index_dir=workdir / "idx", embedder="openai", base_url=embeddings_server.url,
-        api_key="sk-test", embed_model="bge-m3",
+        api_key="sk-test", embed_model="bge-m3", retry_backoff=0.01,
     )
     update_index(write_corpus(workdir), settings)
     first = embeddings_server.requests[0]
@@ -418,6 +418,19 @@ def test_openai_compatible_embeddings_over_http(
         embeddings_server.status = 500
         assert retriever.search("汛期施工受限", k=1)[0].doc == "corpus/reports/water-2022.md"
         assert retriever.mode == "bm25" and "HTTP 500" in retriever.notices[-1]
+
+
+def test_embeddings_retry_like_chat(workdir: Path, embeddings_server: type[EmbeddingsHandler]) -> None:
+    settings = Settings(index_dir=workdir / "idx", embedder="openai", base_url=embeddings_server.url,
+                        embed_model="bge-m3", max_retries=2, retry_backoff=0.01)
+    embedder = make_embedder(settings)
+    embeddings_server.failures = 2  # two 503s, then an answer: within max_retries
+    assert len(embedder.embed(["汛期施工受限"])) == 1 and len(embeddings_server.requests) == 3
+    embeddings_server.failures = 3  # one more than the retries allow
+    with pytest.raises(EmbedderUnavailable, match="HTTP 503"):
+        embedder.embed(["汛期施工受限"])
+    assert len(embeddings_server.requests) == 6
+    close_embedder(embedder)
 
 
 def _cli() -> typer.Typer:

