@@ -165,8 +165,9 @@ def score(
 @app.command()
 def check(
     report: Annotated[Path | None, typer.Argument(
-        help="要核对的报告（.md、.txt、.docx）；省略时只诊断项目数据")] = None,
-    figures: Annotated[Path, typer.Option("--figures", "-f", help="项目数据文件（YAML/JSON/XLSX）")] = Path(),
+        help="要核对的报告（.md、.txt、.docx、.pdf）；省略时只诊断项目数据")] = None,
+    figures: Annotated[Path, typer.Option("--figures", "-f", help=(
+        "项目数据文件（YAML/JSON/XLSX）；省略时从 .docx/.pdf 报告的自评表中读取，按报告自身的表格核对"))] = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（FORMAT.md §3）")] = False,
     scheme: SchemeOpt = None,
 ) -> None:
@@ -179,8 +180,10 @@ def check(
     from assistant.report_text import ReportReadError, read_report_text
     from assistant.sources import load_figures
 
+    if figures == Path() and report is not None and report.suffix.lower() in (".docx", ".pdf"):
+        _check_against_own_table(report, as_json, scheme)
     if figures == Path():
-        _fail("请用 --figures 指定项目数据文件")
+        _fail("请用 --figures 指定项目数据文件（.docx、.pdf 报告可省略，按其中的自评表核对）")
     settings = _settings(scheme=scheme)
     try:
         table = build_facts(load_figures(figures), _scheme(settings.scheme))
@@ -195,6 +198,67 @@ def check(
 
         show_check(text, result)
     raise typer.Exit(1 if result.errors else 0)
+
+
+def _check_against_own_table(report: Path, as_json: bool, scheme: str | None) -> None:
+    """Check a report against the 自评表 inside it; exit 0/1 like check, 2 when no figures can be read."""
+    from rich.console import Console
+
+    from assistant.extract import ExtractError, extract_report
+    from assistant.extract_show import extraction_json, show_extraction, unusable_message
+    from assistant.self_check import scheme_for, self_check
+    from assistant.show import show_check
+
+    settings = _settings(scheme=scheme)
+    try:
+        extraction = extract_report(report)
+    except ExtractError as exc:
+        _fail(str(exc))
+    if extraction.figures is None:
+        _fail(unusable_message(extraction))
+    checked = self_check(extraction, scheme_for(extraction, _scheme(settings.scheme), scheme is not None))
+    if as_json:
+        data = {**checked.result.to_json(), "extraction": extraction_json(extraction)}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2) + "\n")
+    else:
+        show_extraction(extraction, Console(stderr=True))
+        show_check(extraction.text, checked.result)
+    raise typer.Exit(1 if checked.result.errors else 0)
+
+
+@app.command()
+def extract(
+    report: Annotated[Path, typer.Argument(help="报告（.docx），其中含有自评表")],
+    out: Annotated[Path | None, typer.Option(
+        "-o", "--out", help="写出的项目数据文件（.yaml/.json）；省略时打印 YAML")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出读到的全部内容和位置（JSON，供程序读取）")] = False,
+) -> None:
+    """从报告的自评表（及正文所述资金）中读出项目数据，并列出每个值的位置和未能读取的内容。"""
+    from rich.console import Console
+
+    from assistant.extract import ExtractError, extract_report
+    from assistant.extract_show import extraction_json, show_extraction, unusable_message, write_figures
+
+    try:
+        extraction = extract_report(report)
+    except ExtractError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(extraction_json(extraction), ensure_ascii=False, indent=2) + "\n")
+    else:
+        show_extraction(extraction, Console(stderr=True))
+    if extraction.figures is None:
+        _fail(unusable_message(extraction))
+    if out is not None:
+        try:
+            write_figures(extraction, out)
+        except ValueError as exc:
+            _fail(str(exc))
+        typer.echo(f"已写出：{out}", err=True)
+    elif not as_json:
+        from assistant.convert import figures_yaml
+
+        sys.stdout.write(figures_yaml(extraction.figures))
 
 
 LOOPBACK_HELP = "监听地址（默认只允许本机访问；其他地址必须同时设置 --auth）"

@@ -41,6 +41,12 @@ SEVERITY: dict[str, Severity] = {
     "qualitative_without_evidence": "warning",
     # Extension: a text too large to check whole (more numbers than the checker reads at once).
     "unchecked_text": "error",
+    # Extensions (issue 19): a report checked against its own 自评表. A number of the narrative the table
+    # does not state cannot be checked (info); a row's 得分 that does not follow from its 分值 and
+    # completion; a 总分 that is not the sum of the rows' 得分.
+    "not_in_table": "info",
+    "line_score_mismatch": "warning",
+    "total_not_sum": "error",
 }
 
 # Who a finding is for. "author": a fault of the figures file or of a text, for whoever wrote it to
@@ -50,6 +56,7 @@ AUTHOR_CODES = frozenset({
     "unsupported_number", "contradicted_number", "miscomputed", "claim_contradiction", "missing_improvements",
     "rate_mismatch", "basis_inconsistent", "breakdown_sum_mismatch", "weights_sum", "score_mismatch",
     "grade_mismatch", "target_as_actual", "impossible_target", "achievement_unclear", "unchecked_text",
+    "not_in_table", "line_score_mismatch", "total_not_sum",
 })
 AUDIENCE: dict[str, Audience] = {code: "author" if code in AUTHOR_CODES else "project" for code in SEVERITY}
 

@@ -20,11 +20,14 @@ from assistant.table_words import (
     SUBHEADERS,
     TOTAL_ROWS,
     header_columns,
+    is_empty,
     is_example,
     label_of,
+    label_value,
     level,
     norm,
     number,
+    rate_note,
     value_or_text,
     year_in,
 )
@@ -102,10 +105,16 @@ def _read_labels(grid: Grid, tp: TableProject, inside: set[int], score_col: int 
         if r in inside:
             continue
         for c, cell in enumerate(row):
-            path = label_of(cell.text)
-            if not path or path in tp.where or path in tp.bad_paths or (c and row[c - 1].text == cell.text):
+            if c and row[c - 1].text == cell.text:
                 continue
-            value = _value_cell(grid, r, c, score_col if path == "evaluation.score" else None)
+            path = label_of(cell.text)
+            inline = None if path else label_value(cell.text)
+            if inline:  # a label and its value in one cell ("等级：优")
+                path = inline[0]
+            if not path or path in tp.where or path in tp.bad_paths:
+                continue
+            value = Cell(inline[1], cell.ref) if inline else \
+                _value_cell(grid, r, c, score_col if path == "evaluation.score" else None)
             if value is None:
                 continue
             put_value(tp, path, value, LABEL_NAMES[path])
@@ -173,8 +182,18 @@ def _funds_total(tp: TableProject, row: tuple[Cell, ...], cols: dict[str, int], 
         if f"funds.{f}" not in tp.where and f"funds.{f}" not in tp.bad_paths:
             cell = row[cols[f]] if f in cols else row[0]
             tp.problem(f"funds.{f}", cell, f"{MONEY_FIELDS[f]}为空")
-    if "rate" in cols and row[cols["rate"]].text.strip():
-        put_value(tp, "evaluation.execution_rate", row[cols["rate"]], "执行率")
+    _funds_rate(tp, row, cols)
+
+
+def _funds_rate(tp: TableProject, row: tuple[Cell, ...], cols: dict[str, int]) -> None:
+    """Read the total row's 执行率, and the basis a note beside it names (99.84%（按到位数）)."""
+    if "rate" not in cols or is_empty(row[cols["rate"]].text):
+        return
+    cell = row[cols["rate"]]
+    text, basis = rate_note(cell.text.strip())
+    if basis and "funds.rate_basis" not in tp.where:
+        tp.put("funds.rate_basis", basis, cell, "执行率口径")
+    put_value(tp, "evaluation.execution_rate", Cell(text, cell.ref, cell.problem), "执行率")
 
 
 def _funds_row(tp: TableProject, row: tuple[Cell, ...], cols: dict[str, int], unit: str, name: str) -> None:
@@ -209,7 +228,7 @@ def read_indicators(grid: Grid, tp: TableProject, block: Block, rows: range | li
     for r in rows:
         row = grid.rows[r]
         cells = {f: row[c] for f, c in block.cols.items() if c < len(row)}
-        if not any(cells[f].text.strip() for f in ("name", "target", "actual")):
+        if all(is_empty(cells[f].text) for f in ("name", "target", "actual")):
             continue
         if is_example(cells["name"].text):
             tp.notes.append(f"{cells['name'].ref}：示例行，未读入")
@@ -230,28 +249,28 @@ def _indicator(tp: TableProject, n: int, cells: dict[str, Cell], above: dict[str
     for f in ("name", "target", "actual"):
         if cells[f].problem:
             tp.problem(f"{path}.{f}", cells[f], f"{INDICATOR_COLUMNS[f][0]}：{cells[f].problem}")
-        elif not cells[f].text.strip():
+        elif is_empty(cells[f].text):
             tp.problem(f"{path}.{f}", cells[f], f"{INDICATOR_COLUMNS[f][0]}为空")
-    if cells["name"].text.strip():
+    if not is_empty(cells["name"].text):
         tp.put(f"{path}.name", cells["name"].text.strip(), cells["name"], "三级指标")
     _target(tp, path, cells)
-    if cells["actual"].text.strip() and not cells["actual"].problem:
+    if not is_empty(cells["actual"].text) and not cells["actual"].problem:
         tp.put(f"{path}.actual", value_or_text(cells["actual"].text), cells["actual"], "实际完成值")
-    if "weight" in cells and (text := cells["weight"].text.strip()):
+    if "weight" in cells and not is_empty(text := cells["weight"].text.strip()):
         weight = number(text)
         if weight is None:
             tp.problem(f"{path}.weight", cells["weight"], f"分值应为数字，收到「{text}」")
         else:
             tp.put(f"{path}.weight", weight, cells["weight"], "分值")
     for f in ("unit", "deviation_reason", "evidence", "id", "achievement"):
-        if f in cells and (text := cells[f].text.strip()):
+        if f in cells and not is_empty(text := cells[f].text.strip()):
             tp.put(f"{path}.{f}", text, cells[f], INDICATOR_COLUMNS[f][0])
 
 
 def _target(tp: TableProject, path: str, cells: dict[str, Cell]) -> None:
     """Store the target, with the 指标性质 column's operator written in front of a bare value."""
     text = cells["target"].text.strip()
-    if not text or cells["target"].problem:
+    if is_empty(text) or cells["target"].problem:
         return
     op_text = cells["op"].text.strip() if "op" in cells else ""
     op = OPERATORS.get(norm(op_text)) if op_text else ""

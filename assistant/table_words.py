@@ -148,6 +148,39 @@ def number(text: str) -> int | float | None:
     return float(t) if "." in t else int(t)
 
 
+# What a cell holds when it says "nothing here": a dash or a slash (Word tables write — in a row with no amount).
+_EMPTY = re.compile(r"[—–―\-－/／\s]*")
+
+
+def is_empty(text: str) -> bool:
+    """Return whether a cell says nothing: blank, or only dashes or slashes."""
+    return _EMPTY.fullmatch(text) is not None
+
+
+_BASIS_NOTE = re.compile(r"[（(]\s*按(.{1,8}?)(?:计算|计)?\s*[)）]\s*$")
+_BASIS_WORDS = (("到位", "allocated"), ("拨付", "allocated"), ("年初", "budget_initial"),
+                ("调整后", "budget_adjusted"), ("全年预算", "budget_adjusted"))
+
+
+def rate_note(text: str) -> tuple[str, str | None]:
+    """Return a rate's text without a basis note, and the basis the note names ("99.84%（按到位数）" →
+    ("99.84%", "allocated")); a text without a note comes back as it is, with None."""
+    m = _BASIS_NOTE.search(text)
+    if not m:
+        return text, None
+    basis = next((b for w, b in _BASIS_WORDS if w in m.group(1)), None)
+    return (text[:m.start()].strip(), basis) if basis else (text, None)
+
+
+def label_value(text: str) -> tuple[str, str] | None:
+    """Return (path, value) of a cell holding a label and its value together ("等级：优"), or None."""
+    m = re.match(r"\s*([^：:\n]{1,12})[：:]\s*(\S.*)", text, re.S)
+    if not m:
+        return None
+    path = label_of(m.group(1))
+    return (path, m.group(2).strip()) if path else None
+
+
 def value_or_text(text: str) -> int | float | str:
     """Return a target or actual as written: a bare number as a number, anything else as its text."""
     n = number(text)

@@ -15,6 +15,7 @@ from assistant.figures import Figures, FiguresError, figures_from_data
 from assistant.table_words import (
     LABEL_NAMES,
     RATE_BASES,
+    is_empty,
     norm,
     number,
     percent,
@@ -50,6 +51,7 @@ class TableProject:
     notes: list[str] = field(default_factory=list)  # what had to be interpreted, shown back to the user
     bad_paths: set[str] = field(default_factory=set)  # paths already reported, not to be reported again
     blank: dict[str, Cell] = field(default_factory=dict)  # required values whose cell was found empty
+    problem_paths: list[str] = field(default_factory=list)  # the path of each problem, in the order of problems
 
     def put(self, path: str, value: Any, cell: Cell, label: str) -> None:
         """Store value at a dotted path of data ("funds.spent", "indicators[2].actual"), remembering its cell."""
@@ -69,6 +71,7 @@ class TableProject:
     def problem(self, path: str, cell: Cell | None, message: str) -> None:
         """Record a problem of the value at path, located at cell (or at the sheet when there is none)."""
         self.problems.append((cell.ref if cell else self.label, message))
+        self.problem_paths.append(path)
         self.bad_paths.add(path)
 
 
@@ -95,7 +98,7 @@ def put_value(tp: TableProject, path: str, cell: Cell, label: str) -> None:
     if cell.problem:
         tp.problem(path, cell, f"{label}：{cell.problem}")
         return
-    if not text:
+    if is_empty(text):
         tp.blank.setdefault(path, cell)
         return
     value: Any = text
@@ -167,7 +170,7 @@ def money(tp: TableProject, path: str, cell: Cell, label: str, unit: str) -> flo
     if cell.problem:
         tp.problem(path, cell, f"{label}：{cell.problem}")
         return None
-    if not text:
+    if is_empty(text):
         return None
     written = re.search(r"(亿元|万元|元)$", text)
     if written and written.group(1) != unit:
