@@ -37,8 +37,8 @@ def test_our_word_export_reads_back_to_the_figures_of_its_table(sample_docx: Pat
     got = extract_report(sample_docx)
     fig = got.figures
     assert fig is not None, got.unread
-    assert (fig.project.name, fig.project.unit, fig.project.year) == ("促进工业和信息化发展工作经费", "湛江市工业和信息化局",
-                                                                      2024)
+    assert (fig.project.name, fig.project.unit, fig.project.year) == \
+        ("促进工业和信息化发展工作经费", "湛江市工业和信息化局", 2024)
     funds = fig.funds
     assert (funds.unit, funds.budget_initial, funds.budget_adjusted, funds.allocated, funds.spent) == \
         ("万元", 189, 189, 139, 138.78)
