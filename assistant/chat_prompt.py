@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.chat import ChatMessage
-from assistant.prompts import render
 from assistant.provenance import Problem, SentPassage
 from assistant.report import Section
 from assistant.retrieval.chunking import count_tokens
 from assistant.retrieval.hybrid import Passage
 from assistant.sections import DraftContext, SectionSpec
 from assistant.settings import Settings
+from assistant.templating import render
 from assistant.text import split_sentences
 from assistant.vocabulary import MISSING_MARK
 

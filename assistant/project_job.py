@@ -140,7 +140,7 @@ def draft_source(source: Source, job: Job) -> DraftResult:
     report = draft_report(fig, scheme, job.writer, run=run, on_section=lambda s: _step(job, 1))
     markdown = to_markdown(report)
     plain = markdown_text(markdown)
-    check = check_report(plain, report.facts, list(report.findings))
+    check = check_report(plain, report.table, list(report.findings))
     with Staging(out_dir) as staging:
         job.staging.add(staging.folder)
         try:
@@ -161,7 +161,7 @@ def draft_source(source: Source, job: Job) -> DraftResult:
     return DraftResult(path, outputs, findings=report.findings, writer=job.writer.name,
                        repaired=sum(p.repaired for p in settled), fell_back=sum(p.fallback for p in settled),
                        timed_out=sum(p.fallback and p.timed_out for p in settled), errors=check.errors,
-                       warnings=check.summary()["warnings"], **base, **_facts_scores(report.facts))
+                       warnings=check.summary()["warnings"], **base, **_facts_scores(report.table))
 
 
 def _scores(fig: Figures, scheme: Scheme) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from typing import Any
 from assistant import vocabulary as v
 from assistant.facts import Fact, FactTable, format_number
 from assistant.findings import Finding
-from assistant.prompts import render
 from assistant.provenance import Provenance
+from assistant.templating import render
 from assistant.text import split_sentences
 
 # Template output marks each fact it states as ⟦fact-id⟧ (value and unit) or ⟦fact-id|n⟧ (value
@@ -67,7 +67,7 @@ class Report:
 
     title: str
     sections: tuple[Section, ...]
-    facts: FactTable
+    table: FactTable
     findings: tuple[Finding, ...] = ()
 
     def section(self, section_id: str) -> Section:
@@ -75,21 +75,21 @@ class Report:
         return next(s for s in self.sections if s.id == section_id)
 
 
-def paragraphs_from_marked(text: str, facts: FactTable) -> tuple[Paragraph, ...]:
+def paragraphs_from_marked(text: str, table: FactTable) -> tuple[Paragraph, ...]:
     """Return paragraphs from marked template output: each non-empty line is one, marks become facts."""
     out = []
     for line in text.splitlines():
         block = line.strip()
         if block:
-            out.append(Paragraph(tuple(_sentence(s, facts) for s in split_sentences(block) if s.strip())))
+            out.append(Paragraph(tuple(_sentence(s, table) for s in split_sentences(block) if s.strip())))
     return tuple(out)
 
 
-def _sentence(marked: str, facts: FactTable) -> Sentence:
+def _sentence(marked: str, table: FactTable) -> Sentence:
     ids: list[str] = []
 
     def fill(m: re.Match[str]) -> str:
-        fact: Fact = facts[m.group(1)]
+        fact: Fact = table[m.group(1)]
         ids.append(fact.id)
         return fact.number if m.group(2) else fact.display
 
@@ -113,7 +113,7 @@ def to_markdown(report: Report) -> str:
         for para in sec.paragraphs:
             lines += [_md(para.text), ""]
     lines += ["## 附：项目支出绩效自评表", ""]
-    for n, row in enumerate(self_evaluation_rows(report.facts)):
+    for n, row in enumerate(self_evaluation_rows(report.table)):
         cells = [_md(t) for c in row.cells for t in [c.text] + [""] * (c.span - 1)]  # a span leaves empty cells
         lines.append("| " + " | ".join(cells) + " |")
         if n == 0:
@@ -127,7 +127,7 @@ def _md(text: str) -> str:
 
 def cover_lines(report: Report) -> list[tuple[str, str]]:
     """Return the cover fields: project name, year, unit, fill date."""
-    p = report.facts.figures.project
+    p = report.table.figures.project
     out = [("项目名称", p.name), ("评价年度", f"{p.year}年度"), ("评价单位", p.unit)]
     if p.fill_date:
         out.append(("填报日期", f"{p.fill_date.year}年{p.fill_date.month}月{p.fill_date.day}日"))
@@ -160,13 +160,13 @@ class TableRow:
     cells: tuple[Cell, ...]
 
 
-def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
+def self_evaluation_rows(table: FactTable) -> list[TableRow]:
     """Return the 自评表 rendered from prompts/self_evaluation_table.j2, row by row."""
-    fig = facts.figures
-    text = render("self_evaluation_table.j2", t=facts, project=fig.project, funds=fig.funds,
-                  rows=facts.sheet.indicators, overshoot=facts.scheme.thresholds.overshoot,
-                  basis_word=_BASIS_NOTE.get(facts.sheet.basis, ""),
-                  breakdown=_breakdown_rows(facts))
+    fig = table.figures
+    text = render("self_evaluation_table.j2", t=table, project=fig.project, funds=fig.funds,
+                  rows=table.sheet.indicators, overshoot=table.scheme.thresholds.overshoot,
+                  basis_word=_BASIS_NOTE.get(table.sheet.basis, ""),
+                  breakdown=_breakdown_rows(table))
     rows = []
     for line in filter(None, (line.strip() for line in text.splitlines())):
         kind, _, body = line.partition("> ")
@@ -180,13 +180,13 @@ def self_evaluation_rows(facts: FactTable) -> list[TableRow]:
 SOURCES = ("当年财政拨款", "上年结转资金", "其他资金")  # the 其中 rows of the national template
 
 
-def _breakdown_rows(facts: FactTable) -> list[dict[str, Any]]:
+def _breakdown_rows(table: FactTable) -> list[dict[str, Any]]:
     """Return the 其中 rows: the breakdown of the figures (n = its index), completed with the
     template's other fund sources (n = None, shown as —) when it is by source. A breakdown that
     does not add up to the totals is left out (the three sources shown as —): a table whose parts
     contradict its total is not printed, and the author is told where the total stands."""
-    rows = facts.figures.funds.breakdown
-    if not rows or not _adds_up(facts):
+    rows = table.figures.funds.breakdown
+    if not rows or not _adds_up(table):
         return [{"name": name, "n": None} for name in SOURCES]
     out: list[dict[str, Any]] = [{"name": r.name, "n": n} for n, r in enumerate(rows)]
     if all(r.name in SOURCES for r in rows):
@@ -195,10 +195,10 @@ def _breakdown_rows(facts: FactTable) -> list[dict[str, Any]]:
     return out
 
 
-def _adds_up(facts: FactTable) -> bool:
+def _adds_up(table: FactTable) -> bool:
     """Return whether the breakdown's sums equal the totals at the precision they are shown."""
     for total_id, sum_id in ((v.FUNDS_BUDGET_ADJUSTED, v.BREAKDOWN_SUM_BUDGET), (v.FUNDS_SPENT, v.BREAKDOWN_SUM_SPENT)):
-        total, summed = facts[total_id], facts[sum_id]
+        total, summed = table[total_id], table[sum_id]
         decimals = max(total.decimals, summed.decimals)
         if format_number(float(total.value), decimals) != format_number(float(summed.value), decimals):
             return False
@@ -231,7 +231,7 @@ def to_json(report: Report) -> str:
 
 def report_data(report: Report) -> dict[str, Any]:
     """Return the JSON-ready dict of the report."""
-    t = report.facts
+    t = report.table
     return {
         "title": report.title,
         "project": t.figures.project.model_dump(mode="json"),

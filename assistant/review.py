@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from assistant.check import CheckResult
 from assistant.facts import FactTable
-from assistant.prompts import render
 from assistant.report import Report, Section
+from assistant.templating import render
 from assistant.vocabulary import MISSING_MARK
 
 _MISSING = re.compile(re.escape(MISSING_MARK) + r"：?([^】]*)】")
@@ -25,7 +25,7 @@ class NoteItem:
 
 def review_note(report: Report, check: CheckResult) -> str:
     """Return the review note of a drafted report as Markdown."""
-    table = report.facts
+    table = report.table
     author = [NoteItem(_where(f.field, f.fact, table), f.message) for f in report.findings
               if f.audience == "author"]
     text = [NoteItem(f"「{f.text}」", f.message) for f in check.findings

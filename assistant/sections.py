@@ -15,10 +15,10 @@ from assistant.facts import FactTable, build_facts
 from assistant.figures import Figures
 from assistant.findings import Finding
 from assistant.matching import Matcher
-from assistant.prompts import has_digits
 from assistant.report import MARK_OPEN, fact_data
 from assistant.runlog import RunLog
 from assistant.scoring import Scheme, load_scheme
+from assistant.templating import has_digits
 
 LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")
 # Findings that are deviations from the goals (五（三）) rather than faults of the table.

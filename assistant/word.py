@@ -63,10 +63,10 @@ def build_docx(report: Report) -> tuple[DocxDocument, dict[str, DocxParagraph]]:
             _add(doc, para.text, style["正文"])
     doc.add_page_break()
     _add(doc, "项目支出绩效自评表", style["表格标题"])
-    _add(doc, f"（{report.facts.figures.project.year}年度）", style["表格标题"])
+    _add(doc, f"（{report.table.figures.project.year}年度）", style["表格标题"])
     table_styles = {"head": style["表头"], "number": style["表格数字"], "text": style["表格"],
                     "joint": style["表格接缝"]}
-    return doc, add_self_evaluation_table(doc, report.facts, table_styles, write_text)
+    return doc, add_self_evaluation_table(doc, report.table, table_styles, write_text)
 
 
 def _title_lines(title: str) -> str:

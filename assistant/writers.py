@@ -12,13 +12,13 @@ from assistant.chat import ChatClient
 from assistant.chat_prompt import SectionPrompt, build_prompt
 from assistant.check import check_text
 from assistant.guard import GuardJob, GuardOutcome, find_problems, paragraphs_from_checked, run_guard
-from assistant.prompts import render
 from assistant.provenance import Provenance
 from assistant.report import Paragraph, Section, paragraphs_from_marked
 from assistant.retrieval.hybrid import Filters, Passage, Retriever, open_index
 from assistant.retrieval.manifest import IndexMissing
 from assistant.sections import DraftContext, SectionSpec
 from assistant.settings import Settings
+from assistant.templating import render
 
 # Which kind of corpus passage (assistant.retrieval.chunking.KIND_RULES) suits each section template.
 PASSAGE_KINDS = {"overview": "overview", "goal": "goals", "process": "process", "result": "result",

@@ -57,7 +57,7 @@ def faithful_texts() -> list[Text]:
     out = []
     for path in sorted(CASES.glob("*.yaml")):
         report = draft_report(read_figures(path))
-        out.append(Text(f"draft:{path.stem}", to_markdown(report).split("## 附：")[0], report.facts))
+        out.append(Text(f"draft:{path.stem}", to_markdown(report).split("## 附：")[0], report.table))
     for path in sorted(HANDWRITTEN.glob("*.md")):
         raw = path.read_text("utf-8")
         _, front, body = raw.split("---", 2)
@@ -459,11 +459,11 @@ def speed() -> dict[str, float]:
     report = draft_report(read_figures(path))
     text = to_markdown(report)
     text = (text * (10000 // len(text) + 1))[:10000]
-    check_text(text, report.facts)
+    check_text(text, report.table)
     times = []
     for _ in range(30):
         start = time.perf_counter()
-        check_text(text, report.facts)
+        check_text(text, report.table)
         times.append((time.perf_counter() - start) * 1000)
     sample = ROOT.parent / "shared/reference/sample-report-2024.md"
     walls = []

@@ -1,1 +1,2 @@
-"""Template files (Jinja2) for every section; loaded by assistant.prompts."""
+"""Template files (Jinja2) for every section and chat prompt; shipped as package assistant.prompts,
+loaded by assistant.templating."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat_prompt import build_prompt, count_tokens, repair_message
+from assistant.chat_prompt import build_prompt, count_tokens, fit_passages, repair_message
 from assistant.check import check_text
 from assistant.figures import read_figures
 from assistant.guard import clean_reply, paragraphs_from_checked
@@ -51,6 +51,20 @@ def long_passages(n: int) -> list[Passage]:
     return [Passage(f"corpus/{i}.md", f"政策{i}", "执行率口径", body, 1 - i / 10) for i in range(n)]
 
 
+def test_passages_fit_a_budget_worked_out_from_their_token_counts() -> None:
+    # A passage is 60 sentences of 22 tokens (1320) plus its source line "政策0 › 执行率口径" (10 tokens + 12): 1342.
+    sentence = "执行率应当按全年预算数计算，并在报告中写明口径。"
+    assert (count_tokens(sentence), count_tokens(sentence * 60), count_tokens("政策0 › 执行率口径")) == (22, 1320, 10)
+    # 3000 tokens: two whole passages (2684), 316 left; the third keeps 316 − 22 = 294 tokens of text, which is
+    # 13 whole sentences (286); the 8 tokens left hold no fourth.
+    sent, dropped = fit_passages(long_passages(5), 3000)
+    assert [p.tokens for p in sent] == [1342, 1342, 22 + 286] and dropped == 2
+    assert sent[2].text == sentence * 13 and [p.n for p in sent] == [1, 2, 3]
+    # 2749 tokens: 65 left after two; 43 for the third's text is one sentence (22), under the 60 worth sending.
+    sent, dropped = fit_passages(long_passages(5), 2749)
+    assert [p.tokens for p in sent] == [1342, 1342] and dropped == 3
+
+
 def test_passages_are_trimmed_to_fit_the_context_and_the_counts_recorded() -> None:
     context = draft_context(read_figures(CASES / "sample-2024.yaml"))
     spec = next(s for s in SPECS if s.id == "use.funds")
@@ -58,7 +72,6 @@ def test_passages_are_trimmed_to_fit_the_context_and_the_counts_recorded() -> No
     roomy = build_prompt(spec, context, draft, long_passages(5), Settings())
     tight = build_prompt(spec, context, draft, long_passages(5), Settings(context_tokens=4000))
     assert roomy.tokens["passages_sent"] > tight.tokens["passages_sent"] >= 1
-    assert tight.tokens["passages_dropped"] == 5 - tight.tokens["passages_sent"]
     assert tight.tokens["prompt"] + tight.tokens["reply_reserve"] <= 4000
     last = tight.passages[-1].text
     assert last.endswith("。") and count_tokens(last) < count_tokens(long_passages(1)[0].text)

@@ -168,7 +168,7 @@ def test_a_rate_that_does_not_follow_from_its_amounts_is_miscomputed() -> None:
 @pytest.mark.parametrize("path", case_files(), ids=[p.stem for p in case_files()])
 def test_every_drafted_report_passes_the_checker(path: Path) -> None:
     report = draft_report(read_figures(path))
-    result = check_text(to_markdown(report), report.facts)
+    result = check_text(to_markdown(report), report.table)
     bad = [(f.code, f.text, f.message) for f in result.findings if f.severity == "error"]
     assert bad == []
     claims = [n for n in result.numbers if n.status != "ignored"]
@@ -186,7 +186,7 @@ def test_the_sample_report_written_by_people_passes_with_its_figures() -> None:
 def test_json_validates_against_the_schema() -> None:
     report = draft_report(read_figures(CASES / "water-missed-2023.yaml"))
     text = to_markdown(report).replace("412.6万元", "421.6万元") + "\n各项指标全部完成。"
-    data = check_report(text, report.facts).to_json()
+    data = check_report(text, report.table).to_json()
     jsonschema.validate(data, SCHEMA)
     assert data["summary"]["errors"] >= 2
     assert {"contradicted_number", "claim_contradiction", "low_execution"} & {f["code"] for f in data["findings"]}

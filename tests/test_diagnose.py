@@ -259,7 +259,7 @@ def emptied(markdown: str) -> str:
 @pytest.mark.parametrize("name", CASES_WITH_PROBLEMS)
 def test_drafted_reports_answer_their_findings(name: str) -> None:
     report = drafted(name)
-    assert diagnose_text(to_markdown(report), report.facts, list(report.findings)) == []
+    assert diagnose_text(to_markdown(report), report.table, list(report.findings)) == []
 
 
 @pytest.mark.parametrize("name", CASES_WITH_PROBLEMS)
@@ -271,13 +271,13 @@ def test_word_text_of_drafted_reports_answers_its_findings(name: str, tmp_path: 
     report = drafted(name)
     write_docx(report, tmp_path / "r.docx")
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
-    assert "存在的问题" in text and diagnose_text(text, report.facts, list(report.findings)) == []
+    assert "存在的问题" in text and diagnose_text(text, report.table, list(report.findings)) == []
 
 
 def test_problems_and_improvements_left_as_none_are_found() -> None:
     report = drafted("diag-county-2021")
     text = emptied(to_markdown(report))
-    found = diagnose_text(text, report.facts, list(report.findings))
+    found = diagnose_text(text, report.table, list(report.findings))
     assert [f.code for f in found] == ["missing_improvements"] * 2
     problems, improvements = found
     assert text[problems.start:problems.end] == problems.text == "### （二）存在的问题\n\n无。"
@@ -310,10 +310,10 @@ def test_parts_in_plain_text_and_tables(text: str, titles: list[str]) -> None:
 
 def test_only_problems_of_the_figures_call_for_improvements() -> None:
     clean = drafted("diag-clean-2024")  # an explained overshoot only: info, nothing to answer
-    assert diagnose_text(emptied(to_markdown(clean)), clean.facts, list(clean.findings)) == []
+    assert diagnose_text(emptied(to_markdown(clean)), clean.table, list(clean.findings)) == []
     county = drafted("diag-county-2021")
     in_text = Finding("unsupported_number", "事实表中没有与「37个」相符的数字", start=0, end=3, text="37个")
-    assert diagnose_text(emptied(to_markdown(county)), county.facts, [in_text]) == []
+    assert diagnose_text(emptied(to_markdown(county)), county.table, [in_text]) == []
 
 
 # ---------------------------------------------------------------- the drafted report answers the findings
@@ -341,7 +341,7 @@ def refers_to(paragraph: list[dict[str, Any]], finding: dict[str, Any], report: 
     """Return whether a paragraph states one of the finding's facts or names its indicator."""
     stated = {fid for s in paragraph for fid in s["facts"]}
     ids = {finding.get("indicator")} | {f.split(".")[1] for f in finding.get("facts", []) if f.startswith("ind.")}
-    names = [i.name for i in report.facts.figures.indicators if i.id in ids]
+    names = [i.name for i in report.table.figures.indicators if i.id in ids]
     return bool(stated & set(finding.get("facts", []))) or any(n in paragraph_text(paragraph) for n in names)
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from assistant.draft import draft_report
 from assistant.figures import read_figures
-from assistant.prompts import environment
 from assistant.report import report_data
 from assistant.sections import SECTIONS
+from assistant.templating import environment
 from tests.conftest import CASES, case_files
 
 CASE_IDS = [p.stem for p in case_files()]

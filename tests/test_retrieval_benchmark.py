@@ -145,6 +145,10 @@ def test_quality_run_measures_the_configured_embedder(
     assert {item["query"] for item in QUERIES} <= queried  # every labelled query went to the endpoint
 
     embeddings_server.status = 500  # the service fails: no table that would really be BM25 alone
-    assert not bench_retrieval.quality_run(settings, fresh=False)
+    asked = len(embeddings_server.requests)
+    # Two quick retries instead of the default three with waits of about 1, 2 and 4 seconds.
+    failing = settings.model_copy(update={"max_retries": 2, "retry_backoff": 0.01})
+    assert not bench_retrieval.quality_run(failing, fresh=False)
     out = capsys.readouterr().out
     assert "HTTP 500" in out and "recall@5" not in out
+    assert len(embeddings_server.requests) - asked == 3  # the first query's request and its two retries, then BM25

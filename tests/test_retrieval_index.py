@@ -426,10 +426,13 @@ def test_embeddings_retry_like_chat(workdir: Path, embeddings_server: type[Embed
     embedder = make_embedder(settings)
     embeddings_server.failures = 2  # two 503s, then an answer: within max_retries
     assert len(embedder.embed(["汛期施工受限"])) == 1 and len(embeddings_server.requests) == 3
+    # The waits before the two retries: 0.01 s, then doubled, each within the ±20% jitter.
+    assert embedder.waits == [pytest.approx(0.01, rel=0.2), pytest.approx(0.02, rel=0.2)]
     embeddings_server.failures = 3  # one more than the retries allow
-    with pytest.raises(EmbedderUnavailable, match="HTTP 503"):
+    with pytest.raises(EmbedderUnavailable, match="HTTP 503") as failed:
         embedder.embed(["汛期施工受限"])
     assert len(embeddings_server.requests) == 6
+    assert failed.value.waits == (pytest.approx(0.01, rel=0.2), pytest.approx(0.02, rel=0.2))
     close_embedder(embedder)
 
 

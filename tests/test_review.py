@@ -17,7 +17,7 @@ from tests.conftest import CASES
 def note_of(name: str) -> tuple[str, str]:
     report = draft_report(read_figures(CASES / f"{name}.yaml"))
     markdown = to_markdown(report)
-    return review_note(report, check_report(markdown_text(markdown), report.facts, list(report.findings))), markdown
+    return review_note(report, check_report(markdown_text(markdown), report.table, list(report.findings))), markdown
 
 
 def test_weights_not_adding_up_are_for_the_author_and_the_rescaling_is_said() -> None:

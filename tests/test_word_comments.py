@@ -48,7 +48,7 @@ def test_a_checker_finding_is_anchored_at_its_number_inside_a_sentence(tmp_path:
     para = next(p for p in doc.paragraphs if "138.78万元" in p.text)
     para.add_run("另据统计，实际支出为 150.5万元，详见附表。")  # a second run, as an editor leaves it
     text, _ = plain_text(doc)
-    findings = [f for f in check_text(text, report.facts).findings if f.text == "150.5万元"]
+    findings = [f for f in check_text(text, report.table).findings if f.text == "150.5万元"]
     assert findings and findings[0].severity == "error"
     assert add_comments(doc, findings) == []
     doc.save(str(tmp_path / "c.docx"))

@@ -11,7 +11,12 @@ from ..settings import Settings
 
 
 class EmbedderUnavailable(RuntimeError):
-    """The embedder cannot be loaded or reached; the message is in Chinese."""
+    """The embedder cannot be loaded or reached; the message is in Chinese, `waits` the seconds slept
+    before each retry of the request that failed."""
+
+    def __init__(self, message: str, waits: Sequence[float] = ()) -> None:
+        super().__init__(message)
+        self.waits = tuple(waits)
 
 
 class Embedder(Protocol):
@@ -73,6 +78,7 @@ class OpenAIEmbedder:
         self._url = base_url.rstrip("/") + "/embeddings"
         self._model = model
         self._retries, self._backoff = max_retries, retry_backoff
+        self.waits: list[float] = []  # seconds slept before each retry, as decided (Retry-After or backoff)
         # Local servers need no key, but the client insists on one (as for chat).
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
                                      max_retries=0)
@@ -96,6 +102,7 @@ class OpenAIEmbedder:
         """Return one vector per text, retrying what may pass; raise EmbedderUnavailable in Chinese."""
         import openai
 
+        waits: list[float] = []
         for attempt in range(self._retries + 1):
             try:
                 reply = self._client.embeddings.create(model=self._model, input=texts, encoding_format="float")
@@ -103,11 +110,15 @@ class OpenAIEmbedder:
                 break
             except openai.APIError as exc:
                 if retryable(exc) and attempt < self._retries:
-                    time.sleep(retry_wait(exc, attempt, self._backoff))
+                    waits.append(retry_wait(exc, attempt, self._backoff))
+                    self.waits.append(waits[-1])
+                    time.sleep(waits[-1])
                     continue
                 if isinstance(exc, openai.APIStatusError):
-                    raise EmbedderUnavailable(f"向量服务返回错误（HTTP {exc.status_code}）：{self._url}") from None
-                raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{type(exc).__name__}）") from None
+                    message = f"向量服务返回错误（HTTP {exc.status_code}）：{self._url}"
+                else:
+                    message = f"无法使用向量服务 {self._url}（{type(exc).__name__}）"
+                raise EmbedderUnavailable(message, waits) from None
             except (ValueError, KeyError, TypeError) as exc:
                 raise EmbedderUnavailable(f"无法使用向量服务 {self._url}（{exc}）") from None
         # The API may answer out of order; "index" says which input each vector belongs to.

@@ -166,7 +166,7 @@ def export(loaded: Loaded, texts: dict[str, str], folder: Path, stem: str) -> di
     .json into folder and return the paths by suffix, with the check the comments come from."""
     report = edited_report(loaded, texts)
     markdown = to_markdown(report)
-    result = check_report(markdown_text(markdown), report.facts, list(report.findings))
+    result = check_report(markdown_text(markdown), report.table, list(report.findings))
     remarks = [f for f in result.findings if f.severity in ("error", "warning")]
     folder.mkdir(parents=True, exist_ok=True)
     out = {suffix: folder / f"{stem}{suffix}" for suffix in (".docx", ".md", ".json")}

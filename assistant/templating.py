@@ -1,4 +1,4 @@
-"""Loading and rendering the template files in `prompts/` (shipped as package data)."""
+"""Loading and rendering the template files in `prompts/` (shipped as package `assistant.prompts`)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def has_digits(text: str) -> bool:
 def environment() -> jinja2.Environment:
     """Return the Jinja2 environment over the packaged prompts; a missing variable is an error."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("assistant.templates", ""),
+        loader=jinja2.PackageLoader("assistant.prompts", ""),
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,  # a block tag ending a line must not eat it: one line is one paragraph
         lstrip_blocks=True,
