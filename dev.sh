@@ -2,7 +2,7 @@
 # Set up the project's own virtual environment (idempotent), then run one job:
 #   ./dev.sh example   draft the bundled example into out/ (Markdown, DOCX, JSON, check report)
 #   ./dev.sh test      run the test suite
-#   ./dev.sh bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx]   print benchmark figures (default: draft, check, chat)
+#   ./dev.sh bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx|review]   print benchmark figures (default: draft, check, chat)
 #   ./dev.sh shots [FOLDER]   screenshots of every tab of the app at 1366×768 (default docs/screenshots)
 #   ./dev.sh render [FIGURES...]   draft eval/cases/ (or the files named) into out/render/, then each DOCX
 #                                  as out/render/pages/NAME.pdf and NAME-N.png through LibreOffice, to look at
@@ -78,7 +78,8 @@ case "$job" in
                 slot) python eval/bench_slot.py ;;
                 ui) need_apt chromium fonts-noto-cjk; python eval/bench_ui.py ;;
                 xlsx) python eval/bench_xlsx.py ;;
-                *) echo "未知的基准：$name（可选 draft、check、chat、retrieval、hostile、slot、ui、xlsx）" >&2; exit 2 ;;
+                review) need_apt libreoffice-writer-nogui; python eval/bench_review.py ;;
+                *) echo "未知的基准：$name（可选 draft、check、chat、retrieval、hostile、slot、ui、xlsx、review）" >&2; exit 2 ;;
             esac
         done
         ;;
@@ -87,7 +88,7 @@ case "$job" in
         python eval/ui_screenshots.py "$@"
         ;;
     *)
-        echo "用法：./dev.sh example|test|render [FIGURES...]|bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx]|shots [FOLDER]" >&2
+        echo "用法：./dev.sh example|test|render [FIGURES...]|bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx|review]|shots [FOLDER]" >&2
         exit 2
         ;;
 esac

@@ -261,6 +261,28 @@ def extract(
         sys.stdout.write(figures_yaml(extraction.figures))
 
 
+@app.command()
+def review(
+    folders: Annotated[list[Path], typer.Argument(help="报告所在文件夹，或报告文件（.docx、.pdf、.xlsx）")],
+    out: Annotated[list[Path] | None, typer.Option("-o", "--out", help=(
+        "审阅汇总：.xlsx 或 .md（可写两次）；逐份批注的 Word 文件写在第一个输出旁的「名称-批注」文件夹"))] = None,
+    scheme: SchemeOpt = None,
+) -> None:
+    """审阅一批报告：每份一行（单位、项目、自报与核算总分、等级、执行率、错误和警告数、主要问题），按严重程度排序；
+    退出码 0 无错误，1 有错误，2 有报告无法读取。"""
+    from rich.console import Console
+
+    from assistant.bureau_pool import ReviewInputError, review_folder
+
+    settings = _settings(scheme=scheme)
+    _scheme(settings.scheme)
+    try:
+        status = review_folder(folders, list(out or []), settings.scheme, Console(stderr=True))
+    except ReviewInputError as exc:
+        _fail(str(exc))
+    raise typer.Exit(status)
+
+
 LOOPBACK_HELP = "监听地址（默认只允许本机访问；其他地址必须同时设置 --auth）"
 
 

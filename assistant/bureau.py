@@ -1,0 +1,162 @@
+"""One submitted report reviewed as a finance bureau does: its figures recovered (a Word or PDF report's
+own 自评表, or an Excel table), recomputed and checked against its narrative, and summed up as one
+row of the folder's review (`ReportReview`), with the findings as comments on a copy of the report.
+
+A report that cannot be read is a row saying why, never an exception out of `review_one`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.bureau_docx import commented_copy
+from assistant.check import CheckResult
+from assistant.diagnose import diagnose
+from assistant.facts import FactTable, build_facts
+from assistant.figures import FiguresError
+from assistant.files import os_error_text
+from assistant.findings import SEVERITY, Finding
+from assistant.scoring import load_scheme
+from assistant.sources import WORKBOOK_SUFFIXES, sources_of
+
+REPORT_SUFFIXES = (".docx", ".pdf")
+REVIEWED_SUFFIXES = (*REPORT_SUFFIXES, *WORKBOOK_SUFFIXES)
+TOP_FINDINGS = 3
+
+# What a reviewer reads first: a narrative that disagrees with its own table, arithmetic that does not
+# follow, a grade or verdict the figures do not bear out; then stated scores and rates; the rest in the
+# order of findings.SEVERITY.
+_FIRST = ("contradicted_number", "miscomputed", "grade_mismatch", "claim_contradiction", "breakdown_sum_mismatch",
+          "weights_sum", "target_as_actual", "unsupported_number", "unchecked_text", "score_mismatch",
+          "rate_mismatch", "spend_exceeds_budget", "low_execution", "underachievement_unexplained")
+_RANK = {code: n for n, code in enumerate(dict.fromkeys((*_FIRST, *SEVERITY)))}
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class ReportUnreadable(ValueError):
+    """A report whose figures cannot be recovered; the message says why in plain Chinese."""
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A report read and checked: the text checked (empty for a table), its fact table, the check of
+    the text against it plus the diagnostics, and where the 自评表's values stand in a Word file."""
+
+    path: Path
+    label: str  # the file name, or 表.xlsx［Sheet2］ for one project of a workbook
+    text: str
+    table: FactTable
+    result: CheckResult
+    cells: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # figures path → (table, row, column)
+
+
+@dataclass(frozen=True)
+class ReportReview:
+    """One row of a folder's review: who and what the report is about, its score stated and recomputed,
+    grade, execution rate, the count of errors and warnings, the most serious findings and the
+    commented DOCX; or, for a report that could not be read, why (`problem`)."""
+
+    file: str
+    unit: str = ""
+    project: str = ""
+    year: int | None = None
+    score_stated: float | None = None
+    score: float | None = None
+    grade: str = ""
+    grade_stated: str = ""
+    rate: float | None = None
+    errors: int = 0
+    warnings: int = 0
+    top: tuple[str, ...] = ()
+    commented: str = ""  # the commented DOCX written for it ("" when none)
+    problem: str = ""  # why the report could not be read
+    note: str = ""  # what else went wrong (the commented DOCX could not be written)
+
+    @property
+    def readable(self) -> bool:
+        return not self.problem
+
+    def severity_key(self) -> tuple[int, int, int, str]:
+        """Return the row's place in the review: unreadable reports first (the bureau must ask for
+        them again), then the most errors, then the most warnings, then by file name."""
+        return (0 if self.problem else 1, -self.errors, -self.warnings, self.file)
+
+
+def ranked(findings: list[Finding] | tuple[Finding, ...]) -> list[Finding]:
+    """Return the errors and warnings, most serious first (severity, then the reviewer's order of codes,
+    then their order in the report)."""
+    serious = [f for f in findings if f.severity in ("error", "warning")]
+    return sorted(serious, key=lambda f: (_SEVERITY_RANK[f.severity], _RANK.get(f.code, len(_RANK)), f.start or 0))
+
+
+def plain(finding: Finding) -> str:
+    """Return a finding as one line of plain Chinese: where it is (the text quoted) and what is wrong."""
+    where = f"「{finding.text}」" if finding.text and finding.text not in finding.message else ""
+    expected = f"（应为 {finding.expected}）" if finding.expected and finding.expected not in finding.message else ""
+    return f"{where}{finding.message}{expected}"
+
+
+def examine(path: Path, scheme: str = "national") -> list[Examined]:
+    """Return the report checked (a workbook: each of its projects); raise ReportUnreadable saying why
+    it could not be."""
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return [_table_checked(src.path, src.label, src.load, scheme) for src in sources_of([path])]
+    if suffix in REPORT_SUFFIXES:
+        return [_report_checked(path, scheme)]
+    raise ReportUnreadable(f"不支持的文件类型「{suffix or '无扩展名'}」：请提交 .docx、.pdf 或 .xlsx")
+
+
+def _table_checked(path: Path, label: str, load, scheme: str) -> Examined:  # type: ignore[no-untyped-def]
+    try:
+        table = build_facts(load(), load_scheme(scheme))
+    except FiguresError as exc:
+        raise ReportUnreadable(f"自评表有误：{exc}") from None
+    return Examined(path, label, "", table, CheckResult((), tuple(diagnose(table))))
+
+
+def _report_checked(path: Path, scheme: str) -> Examined:
+    raise ReportUnreadable("尚不能从 Word/PDF 报告中读出自评表")
+
+
+def review_one(path: Path, notes: Path | None = None, scheme: str = "national") -> list[ReportReview]:
+    """Return the review of one file (one row; a workbook of projects, a row each). With `notes`, each
+    readable report's errors and warnings are written as comments on a DOCX there (bureau_docx).
+    Whatever goes wrong with one file becomes its row's `problem`; nothing is raised."""
+    try:
+        examined = examine(path, scheme)
+    except ReportUnreadable as exc:
+        return [ReportReview(path.name, problem=str(exc))]
+    except OSError as exc:
+        return [ReportReview(path.name, problem=f"无法读取：{os_error_text(exc)}")]
+    except Exception as exc:  # noqa: BLE001 - a file nobody foresaw is one row, never the end of the review
+        return [ReportReview(path.name, problem=f"无法核对（{type(exc).__name__}：{str(exc)[:200]}）")]
+    rows = []
+    for item in examined:
+        written, note = "", ""
+        if notes is not None:
+            try:
+                written = str(commented_copy(item.path, item.label, item.text, item.table,
+                                             ranked(item.result.findings), notes, item.cells))
+            except OSError as exc:
+                note = f"批注文件未能写出：{os_error_text(exc)}"
+            except Exception as exc:  # noqa: BLE001 - python-docx on an odd document: the row still stands
+                note = f"批注文件未能写出（{type(exc).__name__}）"
+        rows.append(summarise(item, written, note))
+    return rows
+
+
+def summarise(item: Examined, commented: str = "", note: str = "") -> ReportReview:
+    """Return the row of a checked report."""
+    table, fig = item.table, item.table.figures
+    stated = fig.evaluation
+    found = ranked(item.result.findings)
+    return ReportReview(
+        item.label, fig.project.unit, fig.project.name, fig.project.year,
+        score_stated=stated.score if stated else None, score=float(table["score.total"].value),
+        grade=str(table["grade"].value), grade_stated=(stated.grade or "") if stated else "",
+        rate=table.amount(table.rate_id) if table.rate_id in table else None,
+        errors=sum(f.severity == "error" for f in item.result.findings),
+        warnings=sum(f.severity == "warning" for f in item.result.findings),
+        top=tuple(plain(f) for f in found[:TOP_FINDINGS]), commented=commented, note=note)

@@ -1,0 +1,95 @@
+"""The reviewer's findings as Word comments at the figures they are about, on a DOCX per report:
+a copy of a submitted Word report (its text and tables untouched), the text read from a PDF, or the
+自评表 of an Excel table as the drafter lays it out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.text.paragraph import Paragraph
+
+from assistant.facts import FactTable
+from assistant.files import read_regular, write_atomic
+from assistant.findings import Finding
+from assistant.reading import open_docx
+from assistant.report import Report
+from assistant.sources import safe_stem
+from assistant.word import build_docx
+from assistant.word_comments import add_comments, plain_text
+
+COMMENTED = "（批注）.docx"
+# Characters XML 1.0 cannot hold (a PDF's text may carry them): each becomes one space, so offsets stay.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+Cells = Mapping[str, tuple[int, int, int]]  # a figures path → (table, row, column) of its cell in a Word file
+
+
+def commented_name(label: str) -> str:
+    """Return the file name of a report's commented DOCX (报告A.docx → 报告A（批注）.docx; a PDF or a
+    workbook's project keeps its suffix in the name, so that 报告A.pdf does not take 报告A.docx's)."""
+    return safe_stem(label.removesuffix(".docx")) + COMMENTED
+
+
+def commented_copy(path: Path, label: str, text: str, table: FactTable, findings: Iterable[Finding],
+                   notes: Path, cells: Cells | None = None) -> Path:
+    """Write the findings as comments onto a DOCX of the report in notes/ and return its path.
+
+    `text` is the text the findings' spans point into; `cells` places a finding about the figures at
+    the 自评表 cell its value was read from.
+    """
+    suffix = path.suffix.lower()
+    remarks = list(findings)
+    if suffix == ".docx":
+        doc = open_docx(read_regular(path))
+        own, _ = plain_text(doc)
+        add_comments(doc, remarks, source_text=None if own == text else text,
+                     places=_cell_places(doc, table, cells or {}))
+    elif suffix == ".pdf":
+        doc = _text_document(text, path.name)
+        add_comments(doc, remarks)
+    else:  # a table: the 自评表 as the drafter writes it, each finding at the cell of its fact
+        doc, places = build_docx(Report(f"{table.figures.project.year}年度{table.figures.project.name}（自评表审阅）",
+                                        (), table))
+        add_comments(doc, remarks, places=_with_stated(places, table))
+    target = notes / commented_name(label)
+    write_atomic(target, lambda tmp: doc.save(str(tmp)))
+    return target
+
+
+def _text_document(text: str, name: str) -> DocxDocument:
+    """Return a Word document holding the text one line a paragraph (offsets as in the text), then a
+    closing note saying where the text comes from."""
+    doc = Document()
+    for line in _NOT_XML.sub(" ", text).split("\n"):
+        doc.add_paragraph(line)
+    doc.add_paragraph(f"（以上为从「{_NOT_XML.sub(' ', name)}」提取的文字，批注为核对意见。）")
+    return doc
+
+
+def _with_stated(places: dict[str, Paragraph], table: FactTable) -> dict[str, Paragraph]:
+    """Return the places with each figure the unit stated (自报总分, 等级, 执行率), which the drafted
+    自评表 does not show, placed at the cell of the figure recomputed from the table."""
+    stated = {"evaluation.score": "score.total", "evaluation.grade": "grade",
+              "evaluation.execution_rate": table.rate_id}
+    return {**{k: places[v] for k, v in stated.items() if v in places}, **places}
+
+
+def _cell_places(doc: DocxDocument, table: FactTable, cells: Cells) -> dict[str, Paragraph]:
+    """Return, for each fact whose figures path has a known cell, that cell's first paragraph."""
+    places: dict[str, Paragraph] = {}
+    for fact in table:
+        where = cells.get(fact.source) if fact.source else None
+        if where is None:
+            continue
+        t, r, c = where
+        try:
+            cell = doc.tables[t].rows[r].cells[c]
+        except IndexError:
+            continue
+        if cell.paragraphs:
+            places[fact.id] = cell.paragraphs[0]
+    return places
