@@ -72,6 +72,7 @@ class ReportReview:
     commented: str = ""  # the commented DOCX written for it ("" when none)
     problem: str = ""  # why the report could not be read
     note: str = ""  # what else went wrong (the commented DOCX could not be written)
+    source: str = ""  # the path of the file reviewed
 
     @property
     def readable(self) -> bool:
@@ -127,11 +128,12 @@ def review_one(path: Path, notes: Path | None = None, scheme: str = "national") 
     try:
         examined = examine(path, scheme)
     except ReportUnreadable as exc:
-        return [ReportReview(path.name, problem=str(exc))]
+        return [ReportReview(path.name, problem=str(exc), source=str(path))]
     except OSError as exc:
-        return [ReportReview(path.name, problem=f"无法读取：{os_error_text(exc)}")]
+        return [ReportReview(path.name, problem=f"无法读取：{os_error_text(exc)}", source=str(path))]
     except Exception as exc:  # noqa: BLE001 - a file nobody foresaw is one row, never the end of the review
-        return [ReportReview(path.name, problem=f"无法核对（{type(exc).__name__}：{str(exc)[:200]}）")]
+        return [ReportReview(path.name, problem=f"无法核对（{type(exc).__name__}：{str(exc)[:200]}）",
+                             source=str(path))]
     rows = []
     for item in examined:
         written, note = "", ""
@@ -159,4 +161,5 @@ def summarise(item: Examined, commented: str = "", note: str = "") -> ReportRevi
         rate=table.amount(table.rate_id) if table.rate_id in table else None,
         errors=sum(f.severity == "error" for f in item.result.findings),
         warnings=sum(f.severity == "warning" for f in item.result.findings),
-        top=tuple(plain(f) for f in found[:TOP_FINDINGS]), commented=commented, note=note)
+        top=tuple(plain(f) for f in found[:TOP_FINDINGS]), commented=commented, note=note,
+        source=str(item.path))

@@ -147,3 +147,30 @@ def type_text(page: Any, selector: str, text: str) -> None:
     page.fill(selector, text[:at] + text[at + 1:])
     page.eval_on_selector(selector, f"e => {{ e.focus(); e.setSelectionRange({at}, {at}); }}")
     page.keyboard.type(text[at])
+
+
+def reviewer_inbox(folder: Path) -> list[Path]:
+    """Write three reports a finance bureau might receive: a clean 自评表 workbook, a Word report whose
+    narrative states 183.78万元 where its own table has 138.78, and a damaged PDF with a hostile name."""
+    import docx
+
+    from assistant.draft import draft_report
+    from assistant.sources import load_figures
+    from assistant.word import build_docx
+    from assistant.xlsx_write import write_figures_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = ROOT / "eval" / "cases"
+    book = folder / "工信局.xlsx"
+    write_figures_workbook([load_figures(cases / "sample-2024.yaml")], book)
+    doc, _ = build_docx(draft_report(load_figures(cases / "sample-2024.yaml")))
+    report = folder / "工信局报告.docx"
+    doc.save(str(report))
+    doc = docx.Document(str(report))
+    para = next(p for p in doc.paragraphs if "年度实际支出138.78万元" in p.text)
+    for run in para.runs:
+        run.text = run.text.replace("年度实际支出138.78万元", "年度实际支出183.78万元")
+    doc.save(str(report))
+    damaged = folder / "<b>坏</b>.pdf"
+    damaged.write_bytes(b"%PDF-1.4 cut off")
+    return [book, report, damaged]

@@ -15,7 +15,8 @@ from assistant.xlsx_write import write_figures_workbook
 from tests.conftest import CASES
 from tests.test_word_comments import anchored
 
-HEAD = ["文件", "单位", "项目", "年度", "自报总分", "核算总分", "等级", "执行率（%）", "错误", "警告", "主要问题", "批注文件"]
+HEAD = ["文件", "单位", "项目", "年度", "自报总分", "核算总分", "等级", "执行率（%）", "错误", "警告", "主要问题",
+        "批注文件"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -65,7 +66,8 @@ def test_a_folder_is_one_row_per_report_sorted_by_severity(folder: Path, tmp_pat
     weights = by_file["水务局.xlsx"]
     assert weights[8] >= 1 and "110" in weights[10]
     clean = by_file["工信局.xlsx"]
-    assert clean[4:10] == (100, 99.98, "优", 99.84, 0, 3) and clean[10].startswith("1. 执行率按实际到位资金计算为 99.84%")
+    assert clean[4:10] == (100, 99.98, "优", 99.84, 0, 3)
+    assert clean[10].startswith("1. 执行率按实际到位资金计算为 99.84%")
     assert clean[10].count("\n") == 2  # the three most serious findings, one a line
     link = openpyxl.load_workbook(out).active.cell(3, 12).hyperlink
     assert link is not None and link.target == "review-批注/水务局.xlsx（批注）.docx"
@@ -79,7 +81,8 @@ def test_the_review_in_markdown_says_the_same(folder: Path, tmp_path: Path, caps
     text = out.read_text(encoding="utf-8")
     assert "共 4 份：有错误 2 份，无法读取 1 份，其余 1 份未发现错误。" in text
     lines = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert [line.split(" | ")[0] for line in lines] == ["| 损坏的报告.docx", "| 水务局.xlsx", "| 民政局.xlsx", "| 工信局.xlsx"]
+    assert [line.split(" | ")[0] for line in lines] == [
+        "| 损坏的报告.docx", "| 水务局.xlsx", "| 民政局.xlsx", "| 工信局.xlsx"]
     assert "[民政局.xlsx（批注）.docx](<review-批注/民政局.xlsx（批注）.docx>)" in lines[2]
     assert (tmp_path / "review-批注" / "民政局.xlsx（批注）.docx").is_file()
 

@@ -174,3 +174,16 @@ def test_the_form_becomes_a_figures_file_or_its_problems() -> None:
     with pytest.raises(FiguresError) as exc:
         form_to_yaml(project, {**funds, "spent": -1}, [{**rows[0], "level2": "乱写"}])
     assert {path for path, _ in exc.value.problems} >= {"funds.spent", "indicators[0].level2"}
+
+
+def test_a_batch_of_reports_lands_inside_the_data_folder_under_distinct_safe_names(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "data")
+    report = tmp_path / "r.docx"
+    report.write_bytes(b"PK")
+    folder, saved, refused = ws.add_batch([(report, "../../a.docx"), (report, "a.docx"), (SAMPLE, "x.yaml"),
+                                           (report, "..\\<b>b</b>.pdf")])
+    assert folder.parent == (tmp_path / "data" / "reviews").resolve()
+    assert [p.name for p in saved] == ["a.docx", "a-2.docx", "b_.pdf"]
+    assert all(p.parent == folder and p.read_bytes() == b"PK" for p in saved)
+    assert refused == [("x.yaml", "不是报告文件：请上传 .docx、.pdf 或 .xlsx")]
+    assert ws.batch("../../etc") == (tmp_path / "data" / "reviews" / "etc").resolve()

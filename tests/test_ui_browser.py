@@ -13,7 +13,18 @@ import docx
 import httpx
 import pytest
 
-from tests.browser import App, Browser, box, chromium, draft_all, have_chromium, running_app, type_text, upload_figures
+from tests.browser import (
+    App,
+    Browser,
+    box,
+    chromium,
+    draft_all,
+    have_chromium,
+    reviewer_inbox,
+    running_app,
+    type_text,
+    upload_figures,
+)
 from tests.conftest import CASES
 from tests.fake_openai import FakeOpenAI, Reply, echo_draft
 from tests.test_word_comments import anchored
@@ -117,6 +128,34 @@ def test_reviewer_checks_a_word_report_against_its_figures(app: App, browser: Br
     assert page.locator("#review-view mark[data-status=supported]", has_text="138.78万元").count() == 1
     assert "<b>全部完成</b>" in page.inner_text("#review-view")  # markup in a report is shown as text
     assert page.locator("#review-view b").count() == 0
+    page.close()
+
+
+def test_reviewer_reviews_three_reports_at_once_and_opens_one(app: App, browser: Browser, tmp_path: Path) -> None:
+    files = reviewer_inbox(tmp_path / "收件")
+    page = browser.page(app.url)
+    page.get_by_role("tab", name="核对").click()
+    page.get_by_text("审阅一批报告").click()
+    page.set_input_files("#bureau-files input[type=file]", [str(f) for f in files])
+    page.locator("#bureau-files", has_text="工信局报告.docx").wait_for()
+    page.click("#bureau-run")
+    page.locator("#bureau-summary [data-reports='3']").wait_for()
+    table = page.locator("#bureau-table")
+    rows = [table.locator("tbody tr").nth(n).inner_text() for n in range(3)]
+    assert "坏" in rows[0] and "无法读取" in rows[0]  # the damaged file first, saying why
+    assert "工信局报告.docx" in rows[1] and "183.78万元" in rows[1]  # then the report with an error
+    assert "工信局.xlsx" in rows[2] and "100→99.98" in rows[2]
+    assert table.locator("b").count() == 0  # a hostile name is text, never markup
+    page.locator("#bureau-downloads", has_text="审阅汇总.xlsx").wait_for()
+
+    table.get_by_text("工信局报告.docx").click()
+    wrong = page.locator("#bureau-view mark[data-status=contradicted]", has_text="183.78万元")
+    wrong.wait_for()
+    assert "138.78万元" in (wrong.get_attribute("data-tip") or "")
+    assert page.locator("#bureau-findings [data-code=contradicted_number]").count() >= 1
+    saved = [p for p in app.data.rglob("*坏*.pdf")]
+    assert saved and all(p.resolve().is_relative_to(app.data.resolve()) for p in saved)
+    assert not list(tmp_path.parent.glob("*坏*"))
     page.close()
 
 

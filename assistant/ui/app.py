@@ -100,6 +100,9 @@ def _wire(gr: Any, demo: Any, p: Any, ctl: Any) -> None:
     p.tab_draft.select(ctl.choose_quietly, p.project, [*p.boxes.values(), *p.sources.values()],
                        show_progress="hidden")
     p.review_run.click(ctl.review, [p.review_report, p.review_figures], [p.review_view, p.review_findings])
+    p.bureau_run.click(ctl.review_many, p.bureau_files, [p.bureau_batch, p.bureau_table, p.bureau_summary,
+                                                          p.bureau_downloads, p.bureau_view, p.bureau_findings])
+    p.bureau_table.select(ctl.review_open, p.bureau_batch, [p.bureau_view, p.bureau_findings])
     p.export_run.click(ctl.export, p.project, [p.exports, p.status])
     p.q_run.click(ctl.search, [p.q, p.q_type, p.q_department, p.q_year], p.hits)
     p.q.submit(ctl.search, [p.q, p.q_type, p.q_department, p.q_year], p.hits)

@@ -22,14 +22,18 @@ from assistant.sources import load_figures
 from assistant.ui import render
 from assistant.ui.page import FORM_COLUMNS, Page
 from assistant.ui.service import (
+    BATCH_BOOK,
     HEADINGS,
     WRITTEN,
     Library,
     Loaded,
+    batch_rows,
     export,
     form_to_yaml,
     open_figures,
     review,
+    review_batch,
+    reviewed,
     text_findings,
 )
 from assistant.ui.workspace import EDIT, UploadRejected, Workspace, safe_name
@@ -261,6 +265,46 @@ class Controller:
         in_text = [("review", f) for f in result.findings if f.start is not None]
         figures_only = [f for f in result.findings if f.start is None]
         return {p.review_view: view, p.review_findings: render.findings(figures_only, {"review": "报告"}, in_text)}
+
+    def review_many(self, files: list[str] | None, progress: Any = PROGRESS) -> Updates:
+        """Review several reports at once (as `assistant review` does): the table of rows in severity
+        order, the review workbook and the commented DOCX files to download."""
+        p = self.p
+        if not files:
+            return {p.bureau_summary: '<p class="muted">请先选择报告文件（可多选）。</p>'}
+        folder, saved, refused = self.ws.add_batch([(Path(f), Path(f).name) for f in files])
+        finished = [0]
+
+        def done(rows: list[Any]) -> None:
+            finished[0] += 1
+            progress((finished[0], len(saved)), desc="审阅")
+
+        rows = review_batch(saved, folder, self.scheme, refused, done)
+        downloads = [str(folder / BATCH_BOOK), *(r.commented for r in rows if r.commented)]
+        return {p.bureau_batch: folder.name, p.bureau_table: render.review_rows(rows),
+                p.bureau_summary: render.review_summary(rows), p.bureau_downloads: downloads,
+                p.bureau_view: "", p.bureau_findings: ""}
+
+    def review_open(self, batch: str | None, evt: gr.SelectData) -> Updates:
+        """Show one row of a batch review: the report's text with every number highlighted (a table: its
+        score sheet) and its findings; for a report that could not be read, why."""
+        p = self.p
+        rows = batch_rows(self.ws.batch(batch)) if batch else []
+        n = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        if not isinstance(n, int) or not 0 <= n < len(rows):
+            return {}
+        item = reviewed(rows[n], self.scheme)
+        if isinstance(item, str):
+            return {p.bureau_view: render.problems([("", item)], rows[n].file), p.bureau_findings: ""}
+        self._revision += 1
+        if item.text:
+            body = render.highlighted(item.text, item.result, item.table)
+        else:
+            body = render.score_sheet(item.table)
+        view = render.report_view([("review", item.label, body)], self._revision)
+        in_text = [("review", f) for f in item.result.findings if f.start is not None]
+        figures_only = [f for f in item.result.findings if f.start is None]
+        return {p.bureau_view: view, p.bureau_findings: render.findings(figures_only, {"review": "报告"}, in_text)}
 
     # ------------------------------------------------------------ 导出
 

@@ -135,6 +135,23 @@ def _check_tab(p: Page) -> None:
         with gr.Row():
             p.add("review_findings", gr.HTML(elem_id="review-findings"))
             p.add("review_view", gr.HTML(elem_id="review-view"))
+    with gr.Accordion("审阅一批报告：Word / PDF 报告或 Excel 自评表，可多选", open=False, elem_id="bureau"):
+        p.add("bureau_batch", gr.State(None))
+        with gr.Row():
+            p.add("bureau_files", gr.File(label="报告（.docx / .pdf / .xlsx，可多选）", file_count="multiple",
+                                          file_types=[".docx", ".pdf", ".xlsx"], type="filepath",
+                                          elem_id="bureau-files", scale=3))
+            p.add("bureau_downloads", gr.File(label="审阅汇总表和逐份批注的 Word 文件", file_count="multiple",
+                                              interactive=False, elem_id="bureau-downloads", scale=2))
+        p.add("bureau_run", gr.Button("审阅全部", variant="primary", elem_id="bureau-run"))
+        p.add("bureau_summary", gr.HTML(elem_id="bureau-summary"))
+        p.add("bureau_table", gr.Dataframe(headers=list(render.REVIEW_HEAD), datatype="str", interactive=False,
+                                           wrap=True, elem_id="bureau-table", label="审阅结果（点击一行查看该报告）",
+                                           column_widths=["13%", "11%", "13%", "5%", "8%", "7%", "6%", "4%", "4%",
+                                                          "29%"]))
+        with gr.Row():
+            p.add("bureau_findings", gr.HTML(elem_id="bureau-findings"))
+            p.add("bureau_view", gr.HTML(elem_id="bureau-view"))
 
 
 def _export_tab(p: Page) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from assistant.bureau import ReportReview
+from assistant.bureau_out import grade_text, problems_text, status_of
 from assistant.check import CheckResult
 from assistant.facts import FactTable
 from assistant.findings import Finding
@@ -156,3 +158,31 @@ def sources(facts: Sequence[Any], passages: Sequence[Any], note: str) -> str:
 def _snippet(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+REVIEW_HEAD = ("文件", "单位", "项目", "年度", "总分（自报→核算）", "等级", "执行率", "错误", "警告", "主要问题")
+
+
+def review_rows(rows: Sequence[ReportReview]) -> list[list[str]]:
+    """Return a batch review as the rows of the reviewer's table (plain text; the table shows it as text)."""
+    out = []
+    for r in rows:
+        if r.problem:
+            out.append([r.file, "", "", "", "", "", "", "", "", problems_text(r)])
+            continue
+        stated = f"{_plain(r.score_stated)}→" if r.score_stated is not None else ""
+        out.append([r.file, r.unit, r.project, str(r.year or ""), f"{stated}{_plain(r.score)}", grade_text(r),
+                    f"{_plain(r.rate)}%" if r.rate is not None else "", str(r.errors), str(r.warnings),
+                    problems_text(r)])
+    return out
+
+
+def review_summary(rows: Sequence[ReportReview]) -> str:
+    """Return the count line above a batch review: how many reports, with errors, unreadable."""
+    counts = {s: sum(status_of(r) == s for r in rows) for s in ("有错误", "无法读取", "有提示", "未发现问题")}
+    parts = "，".join(f"{k} {v} 份" for k, v in counts.items() if v)
+    return f'<p data-reports="{len(rows)}">共 {len(rows)} 份：{escape(parts)}。点击表中一行，查看该报告的核对结果。</p>'
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

@@ -3,14 +3,18 @@ rebuild the report from it and export it. A thin layer over the stages; the page
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from assistant.bureau import Examined, ReportReview, ReportUnreadable, examine
+from assistant.bureau_out import write_review
+from assistant.bureau_pool import review_files
 from assistant.check import CheckResult, check_text
 from assistant.draft import stream_section
 from assistant.figures import Figures, FiguresError, figures_from_data
@@ -184,3 +188,38 @@ def review(report: Path, figures: Path, scheme: str = "national") -> tuple[str, 
     if loaded.context is None:
         return text, None, loaded
     return text, check_report(text, loaded.context.table, list(loaded.context.findings)), loaded
+
+
+BATCH_ROWS, BATCH_BOOK, BATCH_NOTES = "review.json", "审阅汇总.xlsx", "批注"
+
+
+def review_batch(files: list[Path], folder: Path, scheme: str, refused: list[tuple[str, str]],
+                 done: Callable[[list[ReportReview]], None] = lambda rows: None) -> list[ReportReview]:
+    """Review the reports saved in a batch folder as `assistant review` does (a refused upload is a row
+    saying why); write the rows (review.json, 审阅汇总.xlsx) and the commented DOCX files there, and
+    return the rows in severity order."""
+    rows = review_files(files, folder / BATCH_NOTES, scheme, done)
+    rows = sorted(rows + [ReportReview(name, problem=why) for name, why in refused], key=ReportReview.severity_key)
+    write_review(rows, folder / BATCH_BOOK)
+    write_text_atomic(folder / BATCH_ROWS, json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+    return rows
+
+
+def batch_rows(folder: Path) -> list[ReportReview]:
+    """Return the rows of a batch reviewed before (none when it has no review yet)."""
+    try:
+        data = json.loads((folder / BATCH_ROWS).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    return [ReportReview(**{**row, "top": tuple(row["top"])}) for row in data]
+
+
+def reviewed(row: ReportReview, scheme: str = "national") -> Examined | str:
+    """Return one reviewed report checked again for its highlighted view, or why it cannot be shown."""
+    if row.problem or not row.source:
+        return row.problem or "没有可显示的内容"
+    try:
+        found = [item for item in examine(Path(row.source), scheme) if item.label == row.file]
+    except ReportUnreadable as exc:
+        return str(exc)
+    return found[0] if found else "该项目已不在文件中"

@@ -17,6 +17,7 @@ from assistant.files import write_text_atomic
 FIGURE_SUFFIXES = (".yaml", ".yml", ".json")
 REPORT_SUFFIXES = (".md", ".txt", ".docx")
 CORPUS_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
+BATCH_SUFFIXES = (".docx", ".pdf", ".xlsx")  # what a reviewer reviews in bulk (assistant.bureau)
 MAX_UPLOAD = 20 * 1024 * 1024  # a figures file or a report is a few kilobytes; anything this big is a mistake
 EDIT = "编辑"
 COALESCE_SECONDS = 60
@@ -88,6 +89,36 @@ class Workspace:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         return target
+
+    def batch(self, name: str) -> Path:
+        """Return the folder of a batch of reports reviewed together (inside reviews/, whatever the name says)."""
+        return _inside(self.root, self.root / "reviews" / safe_name(name, "batch"))
+
+    def add_batch(self, files: list[tuple[Path, str]]) -> tuple[Path, list[Path], list[tuple[str, str]]]:
+        """Copy reports a reviewer uploads at once into a new reviews/批量-TIME/ folder; return the folder,
+        the files saved (safe names, made distinct) and (name, why) for each file refused."""
+        folder = self.batch(f"批量-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6:06d}")
+        folder.mkdir(parents=True)
+        saved: list[Path] = []
+        refused: list[tuple[str, str]] = []
+        for source, original in files:
+            name = safe_name(original, "report.docx")
+            stem, suffix = os.path.splitext(name)
+            if suffix.lower() not in BATCH_SUFFIXES:
+                refused.append((name, "不是报告文件：请上传 .docx、.pdf 或 .xlsx"))
+                continue
+            try:
+                _check_size(source, name)
+            except UploadRejected as exc:
+                refused.append((name, str(exc)))
+                continue
+            target, n = folder / name, 1
+            while target.exists():
+                n += 1
+                target = folder / f"{stem}-{n}{suffix}"
+            shutil.copyfile(source, _inside(self.root, target))
+            saved.append(target)
+        return folder, saved, refused
 
     @property
     def corpus(self) -> Path:
