@@ -7,17 +7,21 @@ A report that cannot be read is a row saying why, never an exception out of `rev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.bureau_docx import commented_copy
 from assistant.check import CheckResult
 from assistant.diagnose import diagnose
+from assistant.extract import ExtractError, extract_report
+from assistant.extract_doc import ref_position
 from assistant.facts import FactTable, build_facts
-from assistant.figures import FiguresError
+from assistant.figures import Figures, FiguresError
 from assistant.files import os_error_text
 from assistant.findings import SEVERITY, Finding
 from assistant.scoring import load_scheme
+from assistant.self_check import scheme_for, self_check
 from assistant.sources import WORKBOOK_SUFFIXES, sources_of
 
 REPORT_SUFFIXES = (".docx", ".pdf")
@@ -27,9 +31,10 @@ TOP_FINDINGS = 3
 # What a reviewer reads first: a narrative that disagrees with its own table, arithmetic that does not
 # follow, a grade or verdict the figures do not bear out; then stated scores and rates; the rest in the
 # order of findings.SEVERITY.
-_FIRST = ("contradicted_number", "miscomputed", "grade_mismatch", "claim_contradiction", "breakdown_sum_mismatch",
-          "weights_sum", "target_as_actual", "unsupported_number", "unchecked_text", "score_mismatch",
-          "rate_mismatch", "spend_exceeds_budget", "low_execution", "underachievement_unexplained")
+_FIRST = ("contradicted_number", "miscomputed", "total_not_sum", "grade_mismatch", "claim_contradiction",
+          "breakdown_sum_mismatch", "weights_sum", "target_as_actual", "unsupported_number", "unchecked_text",
+          "score_mismatch", "line_score_mismatch", "rate_mismatch", "spend_exceeds_budget", "low_execution",
+          "underachievement_unexplained")
 _RANK = {code: n for n, code in enumerate(dict.fromkeys((*_FIRST, *SEVERITY)))}
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -49,6 +54,7 @@ class Examined:
     table: FactTable
     result: CheckResult
     cells: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # figures path → (table, row, column)
+    unread: tuple[str, ...] = ()  # what the 自评表 did not give (read from a Word or PDF report)
 
 
 @dataclass(frozen=True)
@@ -98,18 +104,19 @@ def plain(finding: Finding) -> str:
     return f"{where}{finding.message}{expected}"
 
 
-def examine(path: Path, scheme: str = "national") -> list[Examined]:
+def examine(path: Path, scheme: str = "national", chosen: bool = False) -> list[Examined]:
     """Return the report checked (a workbook: each of its projects); raise ReportUnreadable saying why
-    it could not be."""
+    it could not be. A Word or PDF report is scored by the scheme its table implies unless `chosen`."""
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return [_table_checked(src.path, src.label, src.load, scheme) for src in sources_of([path])]
+        return [_table_checked(src.label, src.load, path, scheme) for src in sources_of([path])]
     if suffix in REPORT_SUFFIXES:
-        return [_report_checked(path, scheme)]
+        return [_report_checked(path, scheme, chosen)]
     raise ReportUnreadable(f"不支持的文件类型「{suffix or '无扩展名'}」：请提交 .docx、.pdf 或 .xlsx")
 
 
-def _table_checked(path: Path, label: str, load, scheme: str) -> Examined:  # type: ignore[no-untyped-def]
+def _table_checked(label: str, load: Callable[[], Figures], path: Path, scheme: str) -> Examined:
+    """Return an Excel 自评表 diagnosed: its arithmetic redone, the reviewer's questions asked."""
     try:
         table = build_facts(load(), load_scheme(scheme))
     except FiguresError as exc:
@@ -117,16 +124,27 @@ def _table_checked(path: Path, label: str, load, scheme: str) -> Examined:  # ty
     return Examined(path, label, "", table, CheckResult((), tuple(diagnose(table))))
 
 
-def _report_checked(path: Path, scheme: str) -> Examined:
-    raise ReportUnreadable("尚不能从 Word/PDF 报告中读出自评表")
+def _report_checked(path: Path, scheme: str, chosen: bool) -> Examined:
+    """Return a Word or PDF report checked against its own 自评表 (assistant/self_check.py)."""
+    try:
+        extraction = extract_report(path)
+    except ExtractError as exc:
+        raise ReportUnreadable(str(exc).removeprefix(f"{path}：")) from None
+    if extraction.figures is None:
+        raise ReportUnreadable("未能读出自评表：" + "；".join(extraction.unread))
+    checked = self_check(extraction, scheme_for(extraction, load_scheme(scheme), chosen))
+    cells = {r.path: at for r in extraction.readings if r.path and (at := ref_position(r.where))}
+    return Examined(path, path.name, extraction.text, checked.table, checked.result, cells,
+                    tuple(extraction.unread))
 
 
-def review_one(path: Path, notes: Path | None = None, scheme: str = "national") -> list[ReportReview]:
+def review_one(path: Path, notes: Path | None = None, scheme: str = "national",
+               chosen: bool = False) -> list[ReportReview]:
     """Return the review of one file (one row; a workbook of projects, a row each). With `notes`, each
     readable report's errors and warnings are written as comments on a DOCX there (bureau_docx).
     Whatever goes wrong with one file becomes its row's `problem`; nothing is raised."""
     try:
-        examined = examine(path, scheme)
+        examined = examine(path, scheme, chosen)
     except ReportUnreadable as exc:
         return [ReportReview(path.name, problem=str(exc), source=str(path))]
     except OSError as exc:
@@ -154,6 +172,8 @@ def summarise(item: Examined, commented: str = "", note: str = "") -> ReportRevi
     table, fig = item.table, item.table.figures
     stated = fig.evaluation
     found = ranked(item.result.findings)
+    unread = f"自评表中未能读出：{'；'.join(item.unread)}" if item.unread else ""
+    note = "；".join(x for x in (unread, note) if x)
     return ReportReview(
         item.label, fig.project.unit, fig.project.name, fig.project.year,
         score_stated=stated.score if stated else None, score=float(table["score.total"].value),

@@ -25,7 +25,7 @@ COMMENTED = "（批注）.docx"
 # Characters XML 1.0 cannot hold (a PDF's text may carry them): each becomes one space, so offsets stay.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-Cells = Mapping[str, tuple[int, int, int]]  # a figures path → (table, row, column) of its cell in a Word file
+Cells = Mapping[str, tuple[int, int, int]]  # a figures path → (table, row, column) of its cell, counted from 1
 
 
 def commented_name(label: str) -> str:
@@ -85,9 +85,9 @@ def _cell_places(doc: DocxDocument, table: FactTable, cells: Cells) -> dict[str,
         where = cells.get(fact.source) if fact.source else None
         if where is None:
             continue
-        t, r, c = where
+        t, r, c = where  # counted from 1, columns of the table's grid
         try:
-            cell = doc.tables[t].rows[r].cells[c]
+            cell = doc.tables[t - 1].rows[r - 1].cells[c - 1]
         except IndexError:
             continue
         if cell.paragraphs:

@@ -69,17 +69,18 @@ def check_outputs(outputs: list[Path]) -> None:
 
 def review_files(files: list[Path], notes: Path | None, scheme: str,
                  done: Callable[[list[ReportReview]], None] = lambda rows: None,
-                 processes: int | None = None) -> list[ReportReview]:
+                 processes: int | None = None, chosen: bool = False) -> list[ReportReview]:
     """Return the rows of every file in severity order (ReportReview.severity_key); `done` is called with
-    each file's rows as it finishes. `processes` defaults to one per core from PROCESS_MIN files on."""
+    each file's rows as it finishes. `processes` defaults to one per core from PROCESS_MIN files on;
+    `chosen`: the scheme was asked for, so a report's table does not pick its own (bureau.examine)."""
     if processes is None:
         processes = min(os.cpu_count() or 1, len(files)) if len(files) >= PROCESS_MIN else 1
     rows: list[ReportReview] = []
     if processes <= 1:
         for path in files:
-            rows += _done(review_one(path, notes, scheme), done)
+            rows += _done(review_one(path, notes, scheme, chosen), done)
     else:
-        rows = _in_processes(files, notes, scheme, done, processes)
+        rows = _in_processes(files, notes, scheme, chosen, done, processes)
     return sorted(rows, key=ReportReview.severity_key)
 
 
@@ -88,15 +89,15 @@ def _done(rows: list[ReportReview], done: Callable[[list[ReportReview]], None]) 
     return rows
 
 
-def _in_processes(files: list[Path], notes: Path | None, scheme: str, done: Callable[[list[ReportReview]], None],
-                  processes: int) -> list[ReportReview]:
+def _in_processes(files: list[Path], notes: Path | None, scheme: str, chosen: bool,
+                  done: Callable[[list[ReportReview]], None], processes: int) -> list[ReportReview]:
     """Return the rows of every file, reviewed by `processes` spawned workers; a worker that dies
     (killed, out of memory) makes its files rows saying so."""
     rows: list[ReportReview] = []
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
         futures: dict[Future[list[ReportReview]], Path] = {
-            pool.submit(review_one, path, notes, scheme): path for path in files}
+            pool.submit(review_one, path, notes, scheme, chosen): path for path in files}
         try:
             for future in as_completed(futures):
                 path = futures[future]
@@ -111,7 +112,7 @@ def _in_processes(files: list[Path], notes: Path | None, scheme: str, done: Call
     return rows
 
 
-def review_folder(paths: list[Path], outputs: list[Path], scheme: str, console: Console) -> int:
+def review_folder(paths: list[Path], outputs: list[Path], scheme: str, console: Console, chosen: bool = False) -> int:
     """Review every report of the folders (or files) named, write the outputs, print the table, and
     return the exit status: 2 when a report could not be read, else 1 when one has errors, else 0.
     Raises ReviewInputError before any work when the inputs or outputs cannot be used."""
@@ -124,7 +125,7 @@ def review_folder(paths: list[Path], outputs: list[Path], scheme: str, console: 
                    transient=True, disable=not console.is_terminal)
     task = bar.add_task("审阅", total=len(files))
     with bar:
-        rows = review_files(files, notes, scheme, lambda _: bar.advance(task))
+        rows = review_files(files, notes, scheme, lambda _: bar.advance(task), chosen=chosen)
     console.print(review_table(rows))
     for out in outputs:
         write_review(rows, out)

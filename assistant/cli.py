@@ -277,7 +277,7 @@ def review(
     settings = _settings(scheme=scheme)
     _scheme(settings.scheme)
     try:
-        status = review_folder(folders, list(out or []), settings.scheme, Console(stderr=True))
+        status = review_folder(folders, list(out or []), settings.scheme, Console(stderr=True), scheme is not None)
     except ReviewInputError as exc:
         _fail(str(exc))
     raise typer.Exit(status)

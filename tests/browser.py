@@ -171,6 +171,6 @@ def reviewer_inbox(folder: Path) -> list[Path]:
     for run in para.runs:
         run.text = run.text.replace("年度实际支出138.78万元", "年度实际支出183.78万元")
     doc.save(str(report))
-    damaged = folder / "<b>坏</b>.pdf"
+    damaged = folder / "<b>坏<i>.pdf"
     damaged.write_bytes(b"%PDF-1.4 cut off")
     return [book, report, damaged]
