@@ -79,10 +79,13 @@ def _with_stated(places: dict[str, Paragraph], table: FactTable) -> dict[str, Pa
 
 
 def _cell_places(doc: DocxDocument, table: FactTable, cells: Cells) -> dict[str, Paragraph]:
-    """Return, for each fact whose figures path has a known cell, that cell's first paragraph."""
+    """Return, for each fact whose figures path has a known cell, that cell's first paragraph; a
+    recomputed rate, total or grade goes to the cell where the table states its own."""
     places: dict[str, Paragraph] = {}
+    stated = {"score.total": "evaluation.score", "grade": "evaluation.grade"}
     for fact in table:
-        where = cells.get(fact.source) if fact.source else None
+        source = stated.get(fact.id, "evaluation.execution_rate" if fact.id.startswith("rate.") else fact.source)
+        where = cells.get(source) if source else None
         if where is None:
             continue
         t, r, c = where  # counted from 1, columns of the table's grid

@@ -4,7 +4,8 @@ drafting it and changing one number to a wrong value (核对 shows it contradict
     python eval/ui_screenshots.py [FOLDER]      # default docs/screenshots
 
 Each tab is saved whole (full page, 1366 wide); `app.png` is the first screen of 核对 (1366×768),
-for the README. Colours are reduced to a 64-colour palette to keep the files small.
+for the README; `review.png` is 核对's batch review of three reports with one row opened. Colours are
+reduced to a 64-colour palette to keep the files small.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the browser helpers live with the tests
 
-from tests.browser import box, chromium, draft_all, running_app, type_text, upload_figures  # noqa: E402
+from tests.browser import (  # noqa: E402
+    box,
+    chromium,
+    draft_all,
+    reviewer_inbox,
+    running_app,
+    type_text,
+    upload_figures,
+)
 
 SECTION, TITLE = "result", "三、绩效自评结果"
 TABS = (("录入", "figures"), ("起草", "draft"), ("核对", "check"), ("导出", "export"), ("语料库", "corpus"))
@@ -53,8 +62,30 @@ def main() -> None:
             page.wait_for_timeout(300)
             page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
             _shrink(folder / f"{name}.png")
+        _review(page, Path(tmp) / "收件", folder / "review.png")
         if browser.external:
             raise SystemExit(f"页面向外部地址发出了请求：{browser.external}")
+
+
+def _review(page: object, inbox: Path, target: Path) -> None:
+    """Review three reports at once in 核对 (a table, a Word report with a wrong figure, a damaged PDF)
+    and open the Word report's row; save the batch part of the tab."""
+    files = reviewer_inbox(inbox)
+    page.get_by_role("tab", name="核对").click()  # type: ignore[attr-defined]
+    page.get_by_text("审阅一批报告").click()  # type: ignore[attr-defined]
+    page.set_input_files("#bureau-files input[type=file]", [str(f) for f in files])  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#bureau-files').innerText.includes('工信局报告') && "
+        "!document.querySelector('#bureau-files').innerText.includes('Uploading')")
+    page.click("#bureau-run")  # type: ignore[attr-defined]
+    page.locator("#bureau-summary [data-reports='3']").wait_for()  # type: ignore[attr-defined]
+    page.get_by_test_id("cell-1-0").click()  # type: ignore[attr-defined]
+    page.locator("#bureau-view mark[data-status=contradicted]").first.wait_for()  # type: ignore[attr-defined]
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    box = page.locator("#bureau").bounding_box()  # type: ignore[attr-defined]
+    page.screenshot(path=str(target), full_page=True,  # type: ignore[attr-defined]
+                    clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": min(box["height"], 1400)})
+    _shrink(target)
 
 
 def _search(page: object) -> None:

@@ -302,7 +302,8 @@ class Controller:
         else:
             body = render.score_sheet(item.table)
         view = render.report_view([("review", item.label, body)], self._revision)
-        in_text = [("review", f) for f in item.result.findings if f.start is not None]
+        # In the text, the errors and warnings: a number the table does not state is marked in the view already.
+        in_text = [("review", f) for f in item.result.findings if f.start is not None and f.severity != "info"]
         figures_only = [f for f in item.result.findings if f.start is None]
         return {p.bureau_view: view, p.bureau_findings: render.findings(figures_only, {"review": "报告"}, in_text)}
 
