@@ -70,33 +70,34 @@ def _as_pdf(files: list[Path], folder: Path) -> list[Path]:
     return sorted(folder.glob("*.pdf"))
 
 
-def make_folder(bases: list[Path], folder: Path, count: int, seed: int = 19) -> int:
+def make_folder(bases: list[Path], folder: Path, count: int, seed: int = 19) -> dict[str, str]:
     """Copy the bases into folder up to `count` files; every third Word copy gets one amount of its
-    narrative changed. Return how many were changed."""
+    narrative changed. Return the amount written wrong (如 183.78万元) by file name."""
     rng = random.Random(seed)
     folder.mkdir()
-    planted = 0
+    planted = {}
     for n in range(count):
         base = bases[n % len(bases)]
         target = folder / f"{n + 1:03d}-{base.name}"
-        if base.suffix == ".docx" and n % 3 == 2 and _plant(base, target, rng):
-            planted += 1
+        if base.suffix == ".docx" and n % 3 == 2 and (wrong := _plant(base, target, rng)):
+            planted[target.name] = wrong
         else:
             shutil.copyfile(base, target)
     return planted
 
 
-def _plant(base: Path, target: Path, rng: random.Random) -> bool:
-    """Write a copy of a Word report whose first amount in 万元 in the narrative is off by 10–40%."""
+def _plant(base: Path, target: Path, rng: random.Random) -> str:
+    """Write a copy of a Word report whose first amount in 万元 in the narrative is off by 10–40%;
+    return the amount as written, or "" when the report has none."""
     doc = docx.Document(str(base))
     for para in doc.paragraphs:
         for run in para.runs:
             if m := _AMOUNT.search(run.text):
-                wrong = float(m.group(1)) * rng.uniform(1.1, 1.4)
-                run.text = run.text[:m.start(1)] + f"{wrong:.2f}" + run.text[m.end(1):]
+                wrong = f"{float(m.group(1)) * rng.uniform(1.1, 1.4):.2f}"
+                run.text = run.text[:m.start(1)] + wrong + run.text[m.end(1):]
                 doc.save(str(target))
-                return True
-    return False
+                return f"{wrong}万元"
+    return ""
 
 
 def _cpu() -> float:
@@ -127,13 +128,15 @@ def main() -> None:
         load_after = os.getloadavg()[0]
         commented = len(list(notes_folder([out]).glob("*.docx")))  # type: ignore[union-attr]
     failed = [r for r in rows if r.problem]
+    found = sum(any(wrong in line for line in r.top) for r in rows if (wrong := planted.get(r.file)))
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"folder: {len(files)} reports ({kinds['.docx']} docx, {kinds['.pdf']} pdf, {kinds['.xlsx']} xlsx) "
-          f"from {len(bases)} distinct files, {planted} with a planted wrong amount; made in {made:.1f} s")
+          f"from {len(bases)} distinct files, {len(planted)} with a planted wrong amount; made in {made:.1f} s")
     print(f"review {len(files)} reports (read, extract, check, commented DOCX each, review.xlsx): {wall:.1f} s wall "
           f"(goal ≤ 60 s), {cpu:.1f} s CPU in all processes, {len(files) / wall:.1f} reports/s, "
-          f"{len(failed)} unreadable, {commented} commented DOCX, "
+          f"{len(failed)} unreadable, {commented} commented DOCX, planted amounts among the top findings "
+          f"{found}/{len(planted)}, "
           f"peak memory {own_mb:.0f} MB (this process), {worker_mb:.0f} MB (largest worker)")
     for row in failed[:5]:
         print(f"  unreadable: {row.file}: {row.problem}")

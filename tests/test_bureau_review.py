@@ -12,6 +12,7 @@ from assistant.bureau_pool import review_files
 from assistant.cli import main
 from assistant.sources import load_figures
 from assistant.xlsx_write import write_figures_workbook
+from tests.browser import reviewer_inbox
 from tests.conftest import CASES
 from tests.test_word_comments import anchored
 
@@ -136,3 +137,20 @@ def test_a_table_s_findings_are_comments_at_their_cells(folder: Path, tmp_path: 
     run(capsys, "review", str(folder), "-o", str(tmp_path / "r.xlsx"))
     comments = anchored(tmp_path / "r-批注" / "民政局.xlsx（批注）.docx")
     assert any(at == "等级：良" and "grade_mismatch" in text for at, text in comments), comments
+
+
+def test_a_word_report_is_checked_against_its_own_table_and_commented_at_the_figures(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = reviewer_inbox(tmp_path / "收件")[0].parent  # a clean table, a Word report with 183.78, a bad PDF
+    code, printed = run(capsys, "review", str(inbox), "-o", str(tmp_path / "r.xlsx"))
+    assert code == 2, printed
+    rows = {r[0]: r for r in list(openpyxl.load_workbook(tmp_path / "r.xlsx").active.iter_rows(values_only=True))[1:]}
+    word = rows["工信局报告.docx"]
+    assert word[1:10] == ("湛江市工业和信息化局", "促进工业和信息化发展工作经费", 2024, 99.98, 99.98, "优", 99.84, 1, 4)
+    assert word[10].startswith("1. 全年执行数应为 138.78万元，文中为 183.78万元\n")  # the narrative against its table
+    comments = anchored(tmp_path / "r-批注" / "工信局报告（批注）.docx")
+    assert ("183.78万元", "【错误】全年执行数应为 138.78万元，文中为 183.78万元 [contradicted_number]") in comments
+    # a finding on the figures sits on the 自评表 cell the value was read from: 实际到位数 139
+    assert any(at == "139" and "funds_not_arrived" in text for at, text in comments), comments
+    # and on the cell where the table states its own execution rate
+    assert any(at.startswith("99.84%") and "basis_inconsistent" in text for at, text in comments), comments
