@@ -82,9 +82,10 @@ def _review(page: object, inbox: Path, target: Path) -> None:
     page.get_by_test_id("cell-1-0").click()  # type: ignore[attr-defined]
     page.locator("#bureau-view mark[data-status=contradicted]").first.wait_for()  # type: ignore[attr-defined]
     page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    box = page.locator("#bureau").bounding_box()  # type: ignore[attr-defined]
+    box = page.locator("#bureau").bounding_box()  # type: ignore[attr-defined]  (relative to the viewport)
+    top = box["y"] + page.evaluate("window.scrollY")  # type: ignore[attr-defined]
     page.screenshot(path=str(target), full_page=True,  # type: ignore[attr-defined]
-                    clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": min(box["height"], 1400)})
+                    clip={"x": box["x"], "y": top, "width": box["width"], "height": min(box["height"], 1400)})
     _shrink(target)
 
 
