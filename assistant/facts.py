@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant import vocabulary as v
-from assistant.figures import Figures, decimals_of
+from assistant.figures import Figures
 from assistant.scoring import IndicatorScore, Scheme, ScoreSheet, load_scheme, score_figures
+from assistant.targets import decimals_of
 from assistant.validation import YUAN_PER
 
 MONEY_UNIT, MONEY_DECIMALS = "万元", 2  # how a report states money, whatever the figures' unit

@@ -41,7 +41,7 @@ Field semantics:
   inside the span), or after the unit (以上 以下 左右 以内); "" if none.
 - ``step``: for a share written as parts of a whole, the size of one part in percent: 三分之一 and
   3分之1 → 33.33 (value 33.33%), 千分之五 → 0.1 (value 0.5%), 三成 → 10 (value 30%). The checker
-  reads such a share as a rounded figure (check._same_parts). 0 for every other quantity, whose
+  reads such a share as a rounded figure (matching.same_parts). 0 for every other quantity, whose
   precision is its decimals.
 - In a range such as 10-20家 or 3至5万元 the first bound takes the unit of the second.
 - Money in 元, 角 and 分 is one amount: 5元5角 → 5.5元, 3元2角5分 → 3.25元.
@@ -51,26 +51,20 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import lru_cache
 
+from assistant.masks import find_masks, mask_reason
+from assistant.numerals import CN_DIGITS, CN_NUMERALS, SCALES, SP, read_chinese
 from assistant.vocabulary import QUALIFIER_SIGNS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 
 # Every run a pattern may repeat over is bounded or possessive, so reading is linear in the text.
-_SP = r"[ \t\u3000\u00a0]{0,8}"
-_CN_DIGITS = "零〇一二两三四五六七八九"
-_CN_NUM = _CN_DIGITS + "十百千万亿"
 _BARE_SCALES = set("百千万亿")
 
 _MONEY_FACTORS = {
     "元": 1, "千元": 10**3, "万元": 10**4, "百万元": 10**6,
     "千万元": 10**7, "亿元": 10**8, "万亿元": 10**12,
 }
-_SCALES = {"百": 100, "千": 1000, "万": 10**4, "百万": 10**6, "千万": 10**7,
-           "亿": 10**8, "万亿": 10**12}
 _COUNT_UNITS = (
     "个 家 座 亩 项 次 人 户 天 所 台 套 件 名 场 期 批 份 篇 公里 千米 米 平方米 平方公里 立方米"
     " 公顷 吨 公斤 千克 辆 人次 家次 户次 批次 小时 分钟 日 个月 年 周年 周 分 倍 个百分点 百分点"
@@ -94,89 +88,30 @@ def _unit_pattern() -> str:
 _UNITS = _unit_pattern()
 _AR = (r"(?:(?<![\dA-Za-z)）\]】〕.．])(?P<sign>[-−]))?(?<![\d.．])"
        r"(?P<ar>\d{1,3}(?:,\d{3})+(?:[.．]\d+)?(?!\d)|\d+(?:[.．]\d+)?)"
-       rf"(?:{_SP}(?P<scale>百万|千万|万亿|亿|万|千(?![瓦米克])|百(?!分)))?")
-_CN = rf"(?P<cn>[{_CN_NUM}]+(?:点[{_CN_DIGITS}]+[万亿]*)?)"
+       rf"(?:{SP}(?P<scale>百万|千万|万亿|亿|万|千(?![瓦米克])|百(?!分)))?")
+_CN = rf"(?P<cn>[{CN_NUMERALS}]+(?:点[{CN_DIGITS}]+[万亿]*)?)"
 _NUMBER_RE = re.compile(
-    rf"(?=[-−\d半{_CN_NUM}])(?P<pre>百分之)?(?:{_AR}|{_CN}|(?P<half>半))(?P<inner>余|多)?"
-    rf"(?:{_SP}(?:(?P<pct>[%％])|(?P<unit>{_UNITS})(?P<ci>[（(][次套个件台][）)])?))?"
+    rf"(?=[-−\d半{CN_NUMERALS}])(?P<pre>百分之)?(?:{_AR}|{_CN}|(?P<half>半))(?P<inner>余|多)?"
+    rf"(?:{SP}(?:(?P<pct>[%％])|(?P<unit>{_UNITS})(?P<ci>[（(][次套个件台][）)])?))?"
 )
-_PREFIX_RE = re.compile(rf"(?:{'|'.join(QUALIFIERS_BEFORE)}|[{QUALIFIER_SIGNS}]){_SP}\Z")
-_SUFFIX_RE = re.compile(rf"{_SP}({'|'.join(QUALIFIERS_AFTER)})")
-_RANGE_GAP_RE = re.compile(rf"{_SP}[-~～—–至到]{_SP}")
+_PREFIX_RE = re.compile(rf"(?:{'|'.join(QUALIFIERS_BEFORE)}|[{QUALIFIER_SIGNS}]){SP}\Z")
+_SUFFIX_RE = re.compile(rf"{SP}({'|'.join(QUALIFIERS_AFTER)})")
+_RANGE_GAP_RE = re.compile(rf"{SP}[-~～—–至到]{SP}")
 # Shares written as parts of a whole, and 元 with 角/分: read before the plain numbers, whose
 # matches inside them are dropped (三分之一 would otherwise be nothing, 5元5角 two numbers).
 _PARTS_RE = re.compile(
-    rf"(?=[{_CN_NUM}\d])(?<![{_CN_NUM}\d.．])(?P<lead>[{_CN_NUM}]++|\d++)(?:"
-    rf"{_SP}分之{_SP}(?P<num>[{_CN_DIGITS}十]+(?:点[{_CN_DIGITS}]+)?|\d+(?:[.．]\d+)?)"
+    rf"(?=[{CN_NUMERALS}\d])(?<![{CN_NUMERALS}\d.．])(?P<lead>[{CN_NUMERALS}]++|\d++)(?:"
+    rf"{SP}分之{SP}(?P<num>[{CN_DIGITS}十]+(?:点[{CN_DIGITS}]+)?|\d+(?:[.．]\d+)?)"
     rf"|(?P<tenths>成)(?![本员品果效绩立为交长都功熟型就份色分不群])"
-    rf"|{_SP}元{_SP}(?P<jiao>[{_CN_DIGITS}]|\d)角(?:{_SP}(?P<fen>[{_CN_DIGITS}]|\d)分)?)"
+    rf"|{SP}元{SP}(?P<jiao>[{CN_DIGITS}]|\d)角(?:{SP}(?P<fen>[{CN_DIGITS}]|\d)分)?)"
 )
 
-_YEAR_DIGITS = r"(?:[1１][9９]|[2２][0０])\d{2}"
-_YEAR = rf"(?<![\d.．]){_YEAR_DIGITS}"
-_DATE = "|".join([
-    rf"{_YEAR}{_SP}年{_SP}\d{{1,2}}{_SP}月(?:{_SP}\d{{1,2}}{_SP}[日号])?",
-    rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}(?!\d)",
-    rf"(?<![\d.．])\d{{1,2}}(?:{_SP}[-~～—至到]{_SP}\d{{1,2}})?{_SP}月"
-    rf"(?:{_SP}\d{{1,2}}{_SP}[日号])?",
-    r"(?<![十一二三四五六七八九])(?:十[一二]?|[一二三四五六七八九])月"
-    r"(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])?[日号]?",
-    rf"第?{_SP}[一二三四1-4１-４]{_SP}季度",
-    r"[上下]半年|半年度|[上下]一个?(?:年度|年|季度|月|周期)",
-    rf"(?<![\d.．])(?:\d{{2,4}}|[一二三四五六七八九]十){_SP}年代",
-    r"(?<![\d.．])(?:[01]?\d|2[0-3])[:：][0-5]\d(?!\d)",
-])
-_YEARS = (rf"{_YEAR}{_SP}(?:[-—–~～至到]{_SP}{_YEAR_DIGITS}{_SP})?年(?:度)?"
-          r"|[〇零一二三四五六七八九]{4}年(?:度)?")
-_DOC = (rf"[〔【\[［（(]{_SP}{_YEAR_DIGITS}{_SP}[〕】\]］）)]{_SP}(?:第{_SP})?\d+{_SP}号")
-_NAME = "|".join([
-    r"(?<![\d.．])\d++(?:[.．]\d++)?+[A-Za-z]+", r"(?<![A-Za-z])[A-Za-z]++[ \t-]?\d+",
-    r"(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)(?:大(?![型类项批于量幅])|届)",
-    r"十[一二三四五六]五",
-    r"(?:(?<!\d)\d++|(?<![一二三四五六七八九十百千])[一二三四五六七八九十百千]++)强(?![化调度烈大])",
-    r"百千万工程|百县千镇万村|双一流|一带一路|三农|三公(?![里顷斤])|两新|两会|七一|五一|五位一体|四位一体",
-    r"四个(?:意识|自信|全面)|两个(?:确立|维护|毫不动摇|结合|一百年)|一件事|一张(?:网|图|蓝图|清单)",
-    r"[一二三四五]年(?:行动|攻坚)",
-])
-_SKIP_WORDS = (
-    "一些 一般 一直 一体化 统一 进一步 一方面 万一 千方百计 十分 百姓 一次性 一线 同一 唯一 之一 "
-    "一起 一定 一批 三方 第三方 一系列 一致 一切 一律 一旦 一同 一度 一向 一贯 一道 一并 一举 "
-    "一流 一年来 一把手 千家万户 一分为二 一站式 一揽子 一盘棋 一条龙 一体 一手 万众 独一无二 "
-    "举一反三 接二连三 一清二楚 一五一十 三番五次 三令五申 四面八方 五花八门 七上八下 十全十美 "
-    "一举两得 成千上万 千千万万 千辛万苦 万无一失 九牛一毛 三三两两 一目了然 一如既往 一视同仁 "
-    "一丝不苟 一应俱全 一刀切 一是 二是 三是 四是 五是 六是 七是 八是 九是 十是"
-).split()
-_NOT_NUM = "零〇一二两三四五六七八九十百千万亿"
-_SKIP = (
-    rf"(?<![{_CN_NUM}])(?:"
-    + "|".join(sorted(_SKIP_WORDS, key=len, reverse=True))
-    + rf"|一[^\s\d{_NOT_NUM}]一[^\s\d{_NOT_NUM}])(?![{_CN_NUM}])"
-)
-_ORDINAL = rf"第{_SP}(?:\d+|[{_CN_NUM}]+)"
-_ENUMERATOR = rf"[（(]{_SP}(?:\d{{1,2}}|[一二三四五六七八九十]+){_SP}[）)]"
-# Every mask alternative starts with one of these characters; the lookahead on them lets the
-# regex engine skip the other positions quickly (8x faster on report text).
-_MASK_START = (r"《〔【［\[（(第上下半双\dA-Za-z" + _CN_NUM
-               + "".join(sorted({w[0] for w in _SKIP_WORDS})))
-# Order matters where two alternatives start at the same character: the first one wins.
-_MASK_RE = re.compile(
-    rf"(?=[{_MASK_START}])(?:(?P<title>《[^《》\n]{{0,200}}》)|(?P<doc_number>{_DOC})|(?P<date>{_DATE})"
-    rf"|(?P<year>{_YEARS})|(?P<name>{_NAME})|(?P<skip>{_SKIP})|(?P<ordinal>{_ORDINAL})"
-    rf"|(?P<enumerator>{_ENUMERATOR}))"
-)
-_HEADING_RE = re.compile(
-    r"(?m)^[ \t\u3000]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*"
-    rf"(?P<h>[一二三四五六七八九十]+[、.．]"
-    rf"|[（(]{_SP}(?:[一二三四五六七八九十]+|\d{{1,2}}){_SP}[）)]"
-    r"|\d{1,2}(?:[.．]\d{1,2})*(?:、|[.．](?!\d)))"
-)
 # A run of digits and separators, or of Chinese numerals, longer than any figure a report writes is
 # one over-long token: reported as such, never converted (a 200,000-digit number would take minutes).
 MAX_ARABIC = 32
 MAX_CHINESE = 24
-_OVERLONG_RE = re.compile(rf"[\d,.．]{{{MAX_ARABIC + 1},}}|[{_CN_NUM}点]{{{MAX_CHINESE + 1},}}")
+_OVERLONG_RE = re.compile(rf"[\d,.．]{{{MAX_ARABIC + 1},}}|[{CN_NUMERALS}点]{{{MAX_CHINESE + 1},}}")
 _BLANK = "\ufffc"  # stands in for an over-long run while the patterns read the rest of the text
-_CN_DIGIT_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 
 @dataclass(frozen=True)
@@ -200,53 +135,6 @@ class Quantity:
     @property
     def is_claim(self) -> bool:
         return not self.ignored
-
-
-@lru_cache(maxsize=1)
-def _cn2an() -> Callable[[str, str], object]:
-    # Imported lazily: cn2an takes ~80 ms to import and most callers never meet a Chinese numeral.
-    import cn2an  # type: ignore[import-untyped]
-
-    return cn2an.cn2an
-
-
-@lru_cache(maxsize=2048)
-def _cn_integer(run: str) -> int | None:
-    """Return the integer a Chinese numeral run without 点 stands for, or None."""
-    if not run:
-        return 0
-    if run[0] in "百千万亿":
-        run = "一" + run  # cn2an rejects 百/千万 without a leading 一
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = _cn2an()(run, "normal")
-    except ValueError:
-        return None
-    return int(value) if isinstance(value, int | float) else None
-
-
-def _split_scale(run: str) -> tuple[str, str]:
-    """Return (head, scale word): 十三万 → (十三, 万); no split when the head has 万/亿 itself."""
-    head = run.rstrip("万亿")
-    tail = run[len(head):]
-    if not head or not tail or tail not in _SCALES or "万" in head or "亿" in head:
-        return run, ""
-    return head, tail
-
-
-@lru_cache(maxsize=2048)
-def _read_chinese(run: str) -> tuple[Decimal, int, str] | None:
-    """Return (value, decimals, scale word) for a Chinese numeral run, or None."""
-    head, scale_word = _split_scale(run)
-    int_part, _, frac = head.partition("点")
-    if any(c not in _CN_DIGIT_VALUES for c in frac):
-        return None
-    integer = _cn_integer(int_part)
-    if integer is None:
-        return None
-    digits = "".join(str(_CN_DIGIT_VALUES[c]) for c in frac)
-    return Decimal(f"{integer}.{digits}" if digits else str(integer)), len(digits), scale_word
 
 
 def _chinese_reads_as_number(run: str, m: re.Match[str], prefix: str) -> bool:
@@ -279,7 +167,7 @@ def _read_number(m: re.Match[str], loose: bool) -> tuple[Decimal, int, str] | No
     run = m["cn"]
     stop = 0 if loose else len(run) - 1
     for end in range(len(run), stop, -1):
-        number = _read_chinese(run[:end])
+        number = read_chinese(run[:end])
         if number is not None:
             return number
     return None
@@ -287,7 +175,7 @@ def _read_number(m: re.Match[str], loose: bool) -> tuple[Decimal, int, str] | No
 
 def _measure(scale_word: str, m: re.Match[str]) -> tuple[str, int, str, str]:
     """Return (unit, scale, base unit, kind) for a number with its scale word and unit."""
-    scale = _SCALES.get(scale_word, 1)
+    scale = SCALES.get(scale_word, 1)
     if m["pct"] or m["pre"]:
         return "%", scale, "%", "percent"
     unit = m["unit"] or ""
@@ -330,29 +218,6 @@ def _to_quantity(text: str, m: re.Match[str], reason: str) -> Quantity | None:
     )
 
 
-_Mask = tuple[int, int, str]
-
-
-def _find_masks(text: str) -> list[_Mask]:
-    """Return the sorted (start, end, reason) spans whose numbers are not claims."""
-    masks = [(m.start(), m.end(), m.lastgroup or "") for m in _MASK_RE.finditer(text)]
-    masks += [(m.start("h"), m.end("h"), "heading") for m in _HEADING_RE.finditer(text)]
-    masks.sort(key=lambda mask: (mask[0], mask[2] != "heading"))
-    return masks
-
-
-def _mask_reason(masks: list[_Mask], p: int, start: int, end: int) -> tuple[int, str]:
-    """Return (new cursor, reason of the first mask overlapping start..end or "")."""
-    while p < len(masks) and masks[p][1] <= start:
-        p += 1
-    q = p
-    while q < len(masks) and masks[q][0] < end:
-        if masks[q][1] > start:
-            return p, masks[q][2]
-        q += 1
-    return p, ""
-
-
 def _spread_range_units(text: str, quantities: list[Quantity]) -> list[Quantity]:
     """Give the first bound of a range (10-20家, 3至5万元) the unit of the second."""
     out = list(quantities)
@@ -374,7 +239,7 @@ def _plain_value(written: str) -> tuple[Decimal, int] | None:
     if written[0].isdigit():
         digits = written.replace("．", ".")
         return Decimal(digits), len(digits.partition(".")[2])
-    number = _read_chinese(written)
+    number = read_chinese(written)
     return None if number is None or number[2] else number[:2]
 
 
@@ -445,7 +310,7 @@ def read_quantities_upto(text: str, limit: int | None = None) -> tuple[list[Quan
 
 CHUNK = 20_000
 _CUTS = ("\n", "。", "；", "！", "？", "，")
-_UNCUTTABLE = re.compile(rf"[\dA-Za-z,.．{_CN_NUM}点%％]")
+_UNCUTTABLE = re.compile(rf"[\dA-Za-z,.．{CN_NUMERALS}点%％]")
 
 
 def _chunk_end(text: str, start: int) -> int:
@@ -466,12 +331,12 @@ def _chunk_end(text: str, start: int) -> int:
 def _read_piece(text: str) -> list[Quantity]:
     """Return the quantities of one piece of text (see read_quantities)."""
     text, out = _overlong(text)
-    masks = _find_masks(text)
+    masks = find_masks(text)
     taken: list[tuple[int, int]] = []
     p = 0
     for m in _PARTS_RE.finditer(text):
         # A share overrides a skip word (十分之一 is not 十分) but not a title or a document number.
-        p, reason = _mask_reason(masks, p, m.start(), m.end())
+        p, reason = mask_reason(masks, p, m.start(), m.end())
         quantity = _parts_quantity(text, m, "" if reason == "skip" else reason)
         if quantity is not None:
             out.append(quantity)
@@ -482,7 +347,7 @@ def _read_piece(text: str) -> list[Quantity]:
             t += 1
         if t < len(taken) and taken[t][0] < m.end():
             continue
-        p, reason = _mask_reason(masks, p, m.start(), m.end())
+        p, reason = mask_reason(masks, p, m.start(), m.end())
         if reason == "skip":
             continue
         quantity = _to_quantity(text, m, reason)

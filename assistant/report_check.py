@@ -4,7 +4,8 @@ and what the report's sections must answer (the diagnostics)."""
 from __future__ import annotations
 
 from assistant.check import CheckResult, check_text
-from assistant.diagnose import diagnose, diagnose_text
+from assistant.diagnose import diagnose
+from assistant.diagnose_text import diagnose_text
 from assistant.facts import FactTable
 from assistant.findings import Finding
 

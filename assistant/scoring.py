@@ -11,7 +11,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from assistant.achievement import VERDICTS, Level, level_of
-from assistant.figures import Figures, Indicator, Parsed, parse_value
+from assistant.figures import Figures, Indicator
+from assistant.targets import Parsed, parse_value
 
 Verdict = Literal["已完成", "超额完成", "基本完成", "部分完成", "未完成", "待确认"]
 PENDING: Verdict = "待确认"

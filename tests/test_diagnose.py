@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from assistant.claims import check_claims
-from assistant.diagnose import diagnose, diagnose_text
+from assistant.diagnose import diagnose
+from assistant.diagnose_text import diagnose_text
 from assistant.draft import draft_report
 from assistant.facts import FactTable, build_facts
 from assistant.figures import figures_from_data, read_figures

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.figures import FiguresError, figures_from_data, parse_value, read_figures
+from assistant.figures import FiguresError, figures_from_data, read_figures
+from assistant.targets import parse_value
 from tests.conftest import CASES
 
 

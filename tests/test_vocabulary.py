@@ -6,7 +6,8 @@ import pytest
 
 from assistant import vocabulary as v
 from assistant.facts import MONEY_UNIT, build_facts
-from assistant.figures import parse_value, read_figures
+from assistant.figures import read_figures
+from assistant.targets import parse_value
 from tests.conftest import CASES
 
 ALL_CASES = sorted(CASES.glob("*.yaml"))
