@@ -356,6 +356,42 @@ def template(
     typer.echo(f"已写出：{out}", err=True)
 
 
+@app.command(name="eval")
+def eval_(
+    backend: Annotated[str | None, typer.Option(help=(
+        "起草方式：template（默认）、openai 或 all（两者都评测）；只给 --runs 时不起草"))] = None,
+    runs: Annotated[list[Path] | None, typer.Option("--runs", help=(
+        "评测已有稿件的文件夹（.md/.docx 稿件、draft 的输出文件夹或 --run-dir 运行记录），"
+        "按文件名对应案例；可重复"))] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="结果文件夹")] = Path("out/eval"),
+    compare: Annotated[Path | None, typer.Option("--compare", help=(
+        "基线结果文件（如 eval/baseline.json）：列出变化，有指标变差超出容差时退出码为 1"))] = None,
+    cases: Annotated[Path | None, typer.Option("--cases", help="案例文件夹（默认 eval/cases）")] = None,
+    case: Annotated[list[str] | None, typer.Option("--case", help=(
+        "只评测这个案例（文件名，不含扩展名）；可重复"))] = None,
+    scheme: SchemeOpt = None,
+    model: Annotated[str | None, typer.Option(help="对话模型名称（--backend openai/all）")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI 兼容服务地址")] = None,
+) -> None:
+    """评测起草质量：每个案例的数字准确率、必备事实召回率、章节完整性、问题回应、得分等级和审阅清单。"""
+    from rich.console import Console
+
+    from assistant.chat import ChatNotConfigured
+    from assistant.evaluation.command import BACKENDS, EvalRequest, EvalUnusable, run_eval
+    from assistant.retrieval.manifest import IndexUnusable
+
+    if backend is not None and backend not in BACKENDS:
+        _fail(f"未知的起草方式「{backend}」（可选：template、openai、all）")
+    settings = _settings(scheme=scheme, model=model, base_url=base_url)
+    _output_folder(out)
+    request = EvalRequest(out, backend, tuple(runs or ()), compare, cases, tuple(case or ()))
+    try:
+        status = run_eval(request, settings, _scheme(settings.scheme), Console(stderr=True))
+    except (EvalUnusable, ChatNotConfigured, IndexUnusable) as exc:
+        _fail(str(exc))
+    raise typer.Exit(status)
+
+
 register_retrieval(app)
 
 

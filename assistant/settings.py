@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=8, ge=1)  # sections of one report written at once
     project_concurrency: int = Field(default=4, ge=1)  # projects drafted at once
     run_dir: Path | None = None  # where draft records facts, prompts, replies and checks
+    templates_dir: Path | None = None  # section templates (sections/NAME.j2 …) used instead of the packaged ones
 
     @classmethod
     def load(

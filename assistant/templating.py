@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -46,10 +47,13 @@ def has_digits(text: str) -> bool:
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """Return the Jinja2 environment over the packaged prompts; a missing variable is an error."""
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja2 environment over the packaged prompts, a template in `folder` (the
+    templates_dir setting) taking the place of the packaged one of the same name; a missing variable
+    is an error."""
+    packaged = jinja2.PackageLoader("assistant.prompts", "")
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("assistant.prompts", ""),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), packaged]) if folder else packaged,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,  # a block tag ending a line must not eat it: one line is one paragraph
         lstrip_blocks=True,
@@ -64,6 +68,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(name: str, **variables: Any) -> str:
-    """Return the named template rendered with these variables."""
-    return environment().get_template(name).render(**variables)
+def render(name: str, templates: Path | None = None, **variables: Any) -> str:
+    """Return the named template rendered with these variables (from `templates` when it holds it)."""
+    return environment(templates).get_template(name).render(**variables)

@@ -60,13 +60,13 @@ class TemplateWriter:
     concurrency = 1  # pure computation: threads would only contend for the interpreter
 
     def __init__(self, settings: Settings | None = None) -> None:
-        pass
+        self.templates = settings.templates_dir if settings else None
 
     def write(self, spec: SectionSpec, context: DraftContext) -> Section:
         """Return the section rendered from its template, each sentence with its fact ids."""
         paragraphs: tuple[Paragraph, ...] = ()
         if spec.template:
-            text = render(f"sections/{spec.template}.j2", **context.variables(spec.id))
+            text = render(f"sections/{spec.template}.j2", self.templates, **context.variables(spec.id))
             paragraphs = paragraphs_from_marked(text, context.table)
         return Section(spec.id, spec.title, spec.level, paragraphs, self.name,
                        context.finding_codes(spec.id))
@@ -94,7 +94,7 @@ class ChatWriter:
         self.settings = settings
         self.concurrency = settings.concurrency
         self.client = client or ChatClient(settings)
-        self._template = TemplateWriter()
+        self._template = TemplateWriter(settings)
         self._retriever: Retriever | None = None
         self.retrieval_note = ""
         if retriever == "auto":

@@ -7,12 +7,12 @@ import json
 import re
 import subprocess
 import sys
-from collections import Counter
 from typing import Any
 
 import pytest
 import yaml
 
+from assistant.evaluation.checklist import AUTHOR_WORDS, STOCK_PHRASES, common_sentences, narrative
 from assistant.findings import AUDIENCE
 from tests.conftest import ROOT, case_files
 
@@ -43,11 +43,6 @@ def test_every_case_drafts_with_exit_0_or_1(drafted: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- recomputing from the figures
-
-def narrative(md: str) -> str:
-    """Return the report's text without the 自评表 appendix."""
-    return md.split("## 附：", 1)[0]
-
 
 def section_text(case: dict[str, Any], section_id: str) -> str:
     sec = next(s for s in case["data"]["sections"] if s["id"] == section_id)
@@ -133,9 +128,6 @@ def expected_score(ind: dict[str, Any], line: dict[str, Any], weight: float, sch
 
 # ---------------------------------------------------------------- what the report says
 
-AUTHOR_WORDS = ("自评表填报", "分项与合计", "分值合计不等于", "报表内部数据", "照抄", "填报不规范", "口径需要说明")
-
-
 @pytest.mark.parametrize("name", [p.stem for p in case_files()])
 def test_no_fault_of_the_figures_file_is_a_problem_of_the_project(drafted: dict[str, Any], name: str) -> None:
     case = drafted["cases"][name]
@@ -155,28 +147,12 @@ def test_no_total_above_the_maximum_and_no_praise_beside_a_fault(drafted: dict[s
     experience = section_text(case, "lessons.experience")
     if execution_rate(case["figures"]) > 100 or execution_rate(case["figures"]) < 90:
         assert "预算执行率" not in experience  # no execution rate held up as an achievement
-    for stock in ("严格执行财务管理", "预算编制对实际支出需求估计不足", "目标设置偏保守", "可衡量、可考核",
-                  "集中检查", "指标偏少", "预算结余"):
+    for stock in STOCK_PHRASES:
         assert stock not in narrative(case["md"]), stock
 
 
-def sentences(md: str) -> set[str]:
-    """Return the report's sentences, digits masked, headings and the table left out. A 【待补充】
-    mark standing alone is an instruction to whoever completes the draft, not a sentence of it."""
-    # Headings, the cover fields and the outline's own labels (1. 资金管理情况。) are the template's frame.
-    body = "\n".join(re.sub(r"^(?:\d+\.|（\d+）)\s*[^。，]{2,12}。", "", line) for line in narrative(md).splitlines()
-                     if line and not line.startswith("#") and not re.match(r"^\S{2,6}：[^。]*$", line))
-    parts = re.split(r"(?<=[。；！？])|\n", body)
-    return {re.sub(r"\d+(?:\.\d+)?", "N", re.sub(r"^\s*(?:\d+\.|（\d+）)\s*", "", p)).strip() for p in parts
-            if len(p.strip()) > 8 and not re.fullmatch(r"【待补充：[^】]*】。?", p.strip())}
-
-
 def test_no_stock_sentence_in_more_than_a_third_of_the_drafts(drafted: dict[str, Any]) -> None:
-    cases = drafted["cases"].values()
-    counts = Counter(s for c in cases for s in sentences(c["md"]))
-    limit = len(cases) / 3
-    common = {s: n for s, n in counts.items() if n > limit}
-    assert common == {}
+    assert common_sentences(c["md"] for c in drafted["cases"].values()) == set()
 
 
 @pytest.mark.parametrize("name", [p.stem for p in case_files()])

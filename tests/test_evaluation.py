@@ -1,0 +1,151 @@
+"""The evaluation harness (`assistant eval`): committed expectations, metrics on real drafts and on
+drafts spoiled on purpose, results.json, and the baseline gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.draft import draft_report
+from assistant.evaluation.cases import load_cases
+from assistant.evaluation.checklist import common_sentences, split_sections
+from assistant.evaluation.harness import evaluate
+from assistant.evaluation.metrics import Draft, measure
+from assistant.evaluation.results import EvalResults
+from assistant.report import to_markdown
+from assistant.report_text import markdown_text
+from assistant.scoring import load_scheme
+from assistant.sections import SECTIONS
+from assistant.writers import TemplateWriter
+from tests.conftest import CASES, ROOT, case_files
+
+
+@pytest.fixture(scope="module")
+def results() -> EvalResults:
+    """The template writer over every case, measured once."""
+    return evaluate(load_cases(CASES), load_scheme(), [TemplateWriter()], [])
+
+
+def template_text(name: str) -> tuple[str, object]:
+    case = load_cases(CASES, [name])[0]
+    report = draft_report(case.figures)
+    return markdown_text(to_markdown(report)), case
+
+
+# ---------------------------------------------------------------- the expectations are data, checked by hand
+
+def expect(name: str) -> dict:
+    return yaml.safe_load((CASES / "expected" / f"{name}.yaml").read_text("utf-8"))
+
+
+def test_every_case_has_committed_expectations() -> None:
+    assert [p.stem for p in case_files()] == sorted(p.stem for p in (CASES / "expected").glob("*.yaml"))
+    assert len(case_files()) >= 16
+
+
+def test_expected_scores_match_the_arithmetic_done_by_hand() -> None:
+    # water-missed-2023: 412.6 ÷ 500 = 82.52% → 8.252; 管网 28.4 ÷ 35 × 15 = 12.171; the rest met: 75.
+    assert expect("water-missed-2023")["score"] == round(10 * 412.6 / 500 + 28.4 / 35 * 15 + 75, 2) == 95.42
+    # diag-school-2019: 431 ÷ 500 = 86.2% → 8.62; 设备 111 ÷ 120 × 20 = 18.5; the rest met: 70.
+    assert expect("diag-school-2019")["score"] == round(8.62 + 18.5 + 70, 2) == 97.12
+    # diag-grade-2022: 190 ÷ 200 → 9.5; 网络 部分实现 0.7 × 30 = 21; 满意度 80 ÷ 90 × 10 = 8.89; 50 met → 良.
+    grade = expect("diag-grade-2022")
+    assert grade["score"] == round(9.5 + 21 + 80 / 90 * 10 + 50, 2) == 89.39 and grade["grade"] == "良"
+    # diag-county-2021: 204.21 ÷ 300 = 68.07% → 6.807; 危房 121 ÷ 150 × 20 = 16.133; the rest met: 70.
+    assert expect("diag-county-2021")["score"] == round(10 * 204.21 / 300 + 121 / 150 * 20 + 70, 2) == 92.94
+    # roads-adjusted-2024: 350.5 ÷ 360 = 97.36% → 9.736; every indicator met: 90.
+    assert expect("roads-adjusted-2024")["score"] == round(10 * 350.5 / 360 + 90, 2) == 99.74
+    sample = {f["fact"]: f["value"] for f in expect("sample-2024")["funds"]}
+    assert sample["rate.allocated"] == round(138.78 / 139 * 100, 2) == 99.84  # the sample divides by the allocation
+    assert sample["rate.budget_adjusted"] == round(138.78 / 189 * 100, 2) == 73.43
+
+
+# ---------------------------------------------------------------- metrics on the template's drafts
+
+def test_the_template_drafts_state_everything_the_expectations_require(results: EvalResults) -> None:
+    assert len(results.drafts) == len(case_files())
+    for d in results.drafts:
+        m = d.metrics
+        assert m is not None, d.error
+        assert (m.missing, m.unanswered) == ((), ()), d.case
+        assert m.score_right and m.grade_right, (d.case, m.stated_score, m.stated_grade)
+        assert m.unsupported == m.contradicted == m.claim_errors == 0, d.case
+        assert m.completeness == 1.0 and m.author_faults == 0 and m.impossible == 0, d.case
+    summary = results.summary("template")
+    assert summary is not None and summary.recall == 1.0 and summary.score_right == len(case_files())
+
+
+def test_a_wrong_number_is_a_contradiction_and_a_missing_fact() -> None:
+    text, case = template_text("water-missed-2023")
+    assert "82.52%" in text
+    spoiled = measure(case, Draft(text.replace("82.52%", "88.52%")), draft_report(case.figures).table)
+    clean = measure(case, Draft(text), draft_report(case.figures).table)
+    assert clean.recall == 1.0 and clean.contradicted == 0
+    assert spoiled.contradicted >= 1 and spoiled.precision < 1.0
+    assert "预算执行率（按全年预算数）" in spoiled.missing
+
+
+def test_a_wrong_score_and_grade_are_caught() -> None:
+    text, case = template_text("diag-grade-2022")
+    assert "绩效自评得分为89.39分，绩效等级为“良”" in text
+    m = measure(case, Draft(text.replace("89.39分，绩效等级为“良”", "90.39分，绩效等级为“优”")),
+                draft_report(case.figures).table)
+    assert (m.score_right, m.grade_right, m.stated_grade) == (False, False, "优")
+
+
+def test_a_dropped_section_and_an_unanswered_problem_are_counted() -> None:
+    text, case = template_text("water-missed-2023")
+    parts = split_sections(text)
+    assert set(parts) >= {s.id for s in SECTIONS if s.template}
+    head = text.index("六、改进意见\n") + len("六、改进意见\n")
+    without = text[:head] + text[text.index("## 七、", head):]  # the heading kept, its body gone
+    m = measure(case, Draft(without), draft_report(case.figures).table)
+    assert m.sections_present == m.sections - 1 and m.problems_answered == 0 and len(m.unanswered) == 2
+
+
+def test_a_sentence_shared_by_most_drafts_is_boilerplate() -> None:
+    texts = ["一、基本情况\n本项目严格按照规定使用资金，成效显著。其他内容甲。",
+             "一、基本情况\n本项目严格按照规定使用资金，成效显著。其他内容乙乙乙乙。",
+             "一、基本情况\n完全不同的一句话写在这里。"]
+    assert common_sentences(texts) == {"本项目严格按照规定使用资金，成效显著。"}
+
+
+# ---------------------------------------------------------------- results.json and the command
+
+def test_results_json_reads_back_the_same(results: EvalResults) -> None:
+    text = results.to_json()
+    again = EvalResults.from_json(text)
+    assert again.to_json() == text and again.cases == results.cases
+    assert again.summary("template") is not None and again.draft("sample-2024", "template") is not None
+    data = json.loads(results.to_json())
+    assert data["version"] == 1 and {d["case"] for d in data["drafts"]} == {p.stem for p in case_files()}
+
+
+def test_eval_command_writes_results_and_drafts(tmp_path: Path) -> None:
+    out = tmp_path / "eval"
+    done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES), "--case", "sample-2024",
+                           "--case", "water-missed-2023", "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = EvalResults.from_json((out / "results.json").read_text("utf-8"))
+    assert [c.name for c in data.cases] == ["sample-2024", "water-missed-2023"]
+    assert (out / "drafts" / "template" / "sample-2024.md").is_file()
+    assert "必备事实召回率" in done.stderr
+
+
+def test_eval_refuses_an_unknown_case_and_a_bad_baseline(tmp_path: Path) -> None:
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{}", "utf-8")
+    for extra, words in ((["--case", "nope"], "没有这些案例：nope"), (["--compare", str(bad)], "不是评测结果文件")):
+        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES), "--out",
+                               str(tmp_path / "o"), *extra], capture_output=True, text=True)
+        assert done.returncode == 2 and words in done.stderr, done.stderr
+        assert not (tmp_path / "o" / "results.json").exists()
+
+
+def test_the_checkout_has_the_case_folder() -> None:
+    assert (ROOT / "eval" / "cases" / "expected").is_dir()
