@@ -3,6 +3,7 @@
 #   ./dev.sh example   draft the bundled example into out/ (Markdown, DOCX, JSON, check report)
 #   ./dev.sh test      run the test suite
 #   ./dev.sh bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx|review]   print benchmark figures (default: draft, check, chat)
+#   ./dev.sh eval [OPTIONS]   the evaluation harness over eval/cases/ into out/eval/, judged against eval/baseline.json
 #   ./dev.sh shots [FOLDER]   screenshots of every tab of the app at 1366×768 (default docs/screenshots)
 #   ./dev.sh render [FIGURES...]   draft eval/cases/ (or the files named) into out/render/, then each DOCX
 #                                  as out/render/pages/NAME.pdf and NAME-N.png through LibreOffice, to look at
@@ -83,12 +84,15 @@ case "$job" in
             esac
         done
         ;;
+    eval)
+        assistant eval --compare eval/baseline.json "$@"
+        ;;
     shots)
         need_apt chromium fonts-noto-cjk fonts-wqy-microhei
         python eval/ui_screenshots.py "$@"
         ;;
     *)
-        echo "用法：./dev.sh example|test|render [FIGURES...]|bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx|review]|shots [FOLDER]" >&2
+        echo "用法：./dev.sh example|test|eval [OPTIONS]|render [FIGURES...]|bench [draft|check|chat|retrieval|hostile|slot|ui|xlsx|review]|shots [FOLDER]" >&2
         exit 2
         ;;
 esac

@@ -4,9 +4,14 @@ drafts spoiled on purpose, results.json, and the baseline gate."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +19,7 @@ import yaml
 from assistant.draft import draft_report
 from assistant.evaluation.cases import load_cases
 from assistant.evaluation.checklist import common_sentences, split_sections
+from assistant.evaluation.compare import compare
 from assistant.evaluation.harness import evaluate
 from assistant.evaluation.metrics import Draft, measure
 from assistant.evaluation.results import EvalResults
@@ -23,6 +29,7 @@ from assistant.scoring import load_scheme
 from assistant.sections import SECTIONS
 from assistant.writers import TemplateWriter
 from tests.conftest import CASES, ROOT, case_files
+from tests.fake_openai import DRAFT, FakeOpenAI, Reply, first_user_text
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +46,7 @@ def template_text(name: str) -> tuple[str, object]:
 
 # ---------------------------------------------------------------- the expectations are data, checked by hand
 
-def expect(name: str) -> dict:
+def expect(name: str) -> dict[str, Any]:
     return yaml.safe_load((CASES / "expected" / f"{name}.yaml").read_text("utf-8"))
 
 
@@ -149,3 +156,146 @@ def test_eval_refuses_an_unknown_case_and_a_bad_baseline(tmp_path: Path) -> None
 
 def test_the_checkout_has_the_case_folder() -> None:
     assert (ROOT / "eval" / "cases" / "expected").is_dir()
+
+
+# ---------------------------------------------------------------- a model that answers with wrong figures
+
+AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|%)")
+
+
+def wrong_figures(draft: str) -> str:
+    """Return the draft with every amount and percentage changed: 138.78万元 → 145.55万元, 99.84% → 103.17%."""
+    def shift(m: re.Match[str]) -> str:
+        return f"{float(m.group(1)) + (6.77 if m.group(2) == '万元' else 3.33):.2f}{m.group(2)}"
+    return AMOUNT.sub(shift, draft)
+
+
+def scripted_model(sent: list[str]) -> Callable[[dict[str, Any]], Reply]:
+    """Return a responder: wrong figures on the first turn; on a repair the funds sections give in (the
+    draft as it is) while every other section insists on its wrong figures. What it sends is kept in `sent`."""
+    def answer(body: dict[str, Any]) -> Reply:
+        draft = DRAFT.search(first_user_text(body))
+        text = draft.group(1) if draft else ""
+        repair = len(body["messages"]) > 2
+        if repair and "资金到位" in text:
+            return Reply(text)
+        wrong = wrong_figures(text)
+        sent.extend(m.group(0) for m in AMOUNT.finditer(wrong))
+        return Reply(wrong)
+    return answer
+
+
+def test_a_model_with_wrong_figures_is_repaired_or_falls_back_and_no_wrong_number_is_kept(tmp_path: Path) -> None:
+    sent: list[str] = []
+    fake = FakeOpenAI(default=scripted_model(sent)).start()
+    out = tmp_path / "eval"
+    env = {**os.environ, "ASSISTANT_API_KEY": "sk-test-0123456789abcdef", "ASSISTANT_RETRY_BACKOFF": "0.05",
+           "ASSISTANT_INDEX_DIR": str(tmp_path / "no-index")}
+    try:
+        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--backend", "all", "--cases", str(CASES),
+                               "--case", "sample-2024", "--case", "water-missed-2023", "--case", "roads-adjusted-2024",
+                               "--base-url", fake.url, "--model", "wrong-figures", "--out", str(out)],
+                              capture_output=True, text=True, env=env, timeout=300)
+    finally:
+        fake.stop()
+    assert done.returncode == 0, done.stderr
+    results = EvalResults.from_json((out / "results.json").read_text("utf-8"))
+    chat = results.summary("openai")
+    assert chat is not None and chat.chat is not None and chat.drafted == 3
+    assert chat.chat.repaired >= 3 and chat.chat.fallbacks >= 3  # funds sections repaired, the others fell back
+    assert chat.chat.prompt_tokens > 0 and chat.chat.kept_share < 1.0
+    assert chat.unsupported == chat.contradicted == chat.claim_errors == 0 and chat.precision == 1.0
+    assert chat.recall == 1.0 and chat.score_right == chat.grade_right == 3
+    wrong = set(sent) - {m.group(0) for p in (out / "drafts" / "template").glob("*.md")
+                         for m in AMOUNT.finditer(p.read_text("utf-8"))}
+    assert len(wrong) > 20  # the model did send wrong figures …
+    for path in (out / "drafts" / "openai").glob("*.md"):  # … and none of them reached a final draft
+        text = path.read_text("utf-8")
+        assert not [w for w in wrong if w in text], path.name
+    assert "修复/回退章节" in done.stderr
+
+
+# ---------------------------------------------------------------- the gate: a broken template fails --compare
+
+GATE_CASES = ("sample-2024", "water-missed-2023", "roads-adjusted-2024")
+
+
+def spend_as_budget(text: str) -> str:
+    """The funds template writing the budget where spending belongs: a wrong number in every draft."""
+    assert '{{ fact("funds.spent") }}' in text
+    return text.replace('{{ fact("funds.spent") }}', '{{ number("funds.budget_initial") }}万元')
+
+
+def no_improvements(text: str) -> str:
+    """The improvements template writing nothing: a section dropped."""
+    return text.split("#}", 1)[0] + "#}\n"
+
+
+def gate(tmp_path: Path, templates: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_TEMPLATES_DIR": str(templates)}
+    return subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES),
+                           *(a for c in GATE_CASES for a in ("--case", c)), "--out", str(tmp_path / "eval"),
+                           "--compare", str(ROOT / "eval" / "baseline.json")], capture_output=True, text=True, env=env)
+
+
+def test_the_templates_as_shipped_pass_the_gate(tmp_path: Path) -> None:
+    templates = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", templates)
+    done = gate(tmp_path, templates)
+    assert done.returncode == 0, done.stderr
+    assert "只逐案例比较" in done.stderr and "没有指标变化" in done.stderr
+
+
+@pytest.mark.parametrize(("template", "spoil", "worse"), [
+    ("funds.j2", spend_as_budget, ("contradicted", "precision", "recall")),
+    ("improvements.j2", no_improvements, ("completeness", "answered")),
+])
+def test_a_broken_template_fails_the_gate(tmp_path: Path, template: str, spoil: Callable[[str], str],
+                                          worse: tuple[str, ...]) -> None:
+    templates = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", templates)
+    path = templates / "sections" / template
+    path.write_text(spoil(path.read_text("utf-8")), "utf-8")
+    done = gate(tmp_path, templates)
+    assert done.returncode == 1, done.stderr
+    assert "变差" in done.stderr
+    results = EvalResults.from_json((tmp_path / "eval" / "results.json").read_text("utf-8"))
+    baseline = EvalResults.from_json((ROOT / "eval" / "baseline.json").read_text("utf-8"))
+    moved = {m.metric for m in compare(results, baseline).worse}
+    assert set(worse) <= moved, moved
+
+
+# ---------------------------------------------------------------- drafts made elsewhere
+
+def test_drafts_made_elsewhere_are_scored_like_the_drafts_made_here(tmp_path: Path, results: EvalResults) -> None:
+    names = ("sample-2024", "water-missed-2023")
+    drafted = subprocess.run([sys.executable, "-m", "assistant", "draft", *(str(CASES / f"{n}.yaml") for n in names),
+                              "-o", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run")],
+                             capture_output=True, text=True)
+    assert drafted.returncode in (0, 1), drafted.stderr
+    word, people = tmp_path / "word", tmp_path / "people"
+    word.mkdir()
+    people.mkdir()
+    for n in names:
+        shutil.copy(tmp_path / "out" / f"{n}.docx", word)
+    edited = (tmp_path / "out" / "sample-2024.md").read_text("utf-8")
+    assert "138.78万元" in edited
+    (people / "sample-2024.md").write_text(edited.replace("138.78万元", "183.78万元"), "utf-8")
+    done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES),
+                           *(a for n in names for a in ("--case", n)), "--out", str(tmp_path / "eval"),
+                           *(a for f in ("out", "run", "word", "people") for a in ("--runs", str(tmp_path / f)))],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    got = EvalResults.from_json((tmp_path / "eval" / "results.json").read_text("utf-8"))
+    assert got.writers == ("runs:out", "runs:run", "runs:word", "runs:people")
+    for folder in ("runs:out", "runs:run", "runs:word"):
+        for n in names:
+            here, there = results.draft(n, "template").metrics, got.draft(n, folder).metrics
+            assert there is not None, (folder, n)
+            assert (there.recall, there.missing, there.completeness, there.answered, there.score_right) == \
+                   (here.recall, here.missing, here.completeness, here.answered, here.score_right), (folder, n)
+            assert there.precision == 1.0 and there.contradicted == 0, (folder, n)
+    person = got.draft("sample-2024", "runs:people").metrics
+    assert person is not None and person.contradicted == 1 and "全年执行数" in person.missing
+    assert "没有 water-missed-2023 的稿件" in got.draft("water-missed-2023", "runs:people").error
+    assert got.summary("runs:people").drafted == 1

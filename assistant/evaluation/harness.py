@@ -13,8 +13,8 @@ from pathlib import Path
 from assistant.draft import draft_report
 from assistant.evaluation.cases import Case
 from assistant.evaluation.checklist import common_sentences, sentences
-from assistant.evaluation.metrics import Draft, chat_metrics, measure
-from assistant.evaluation.results import CaseInfo, DraftResult, EvalResults, summarise
+from assistant.evaluation.metrics import Draft, attempt_tokens, chat_metrics, measure
+from assistant.evaluation.results import CaseInfo, ChatMetrics, DraftResult, EvalResults, summarise
 from assistant.evaluation.runs import DraftMissing, read_draft
 from assistant.facts import build_facts
 from assistant.report import Report, to_markdown
@@ -104,14 +104,14 @@ def _codes(report: Report) -> tuple[str, ...]:
     return tuple(c for sid in ("lessons.problems", "improvements") for c in report.section(sid).findings)
 
 
-def _chat(report: Report):  # type: ignore[no-untyped-def]
-    settled = [s for s in report.sections if s.provenance is not None]
+def _chat(report: Report) -> ChatMetrics | None:
+    """Return how the model-written sections of a report were settled, or None when no model wrote any."""
+    settled = [(s.writer, s.provenance) for s in report.sections if s.provenance is not None]
     if not settled:
         return None
-    return chat_metrics([(s.writer, s.provenance.repaired, s.provenance.fallback,
-                          sum(a.usage.get("prompt_tokens", 0) for a in s.provenance.attempts),
-                          sum(a.usage.get("completion_tokens", 0) for a in s.provenance.attempts))
-                         for s in settled if s.provenance is not None])
+    return chat_metrics([(writer, p.repaired, p.fallback,
+                          *attempt_tokens([(a.usage, a.prompt_tokens, a.reply_tokens) for a in p.attempts]))
+                         for writer, p in settled])
 
 
 def _with_boilerplate(group: list[Measured]) -> list[DraftResult]:

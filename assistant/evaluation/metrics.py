@@ -133,6 +133,16 @@ def _quantity(value: float, unit: str) -> Quantity | None:
     return found[0] if found else None
 
 
+def attempt_tokens(attempts: list[tuple[dict[str, int], int, int]]) -> tuple[int, int]:
+    """Return the prompt and reply tokens of a section's turns: the server's usage where it reported
+    one (input/output or prompt/completion tokens), else our own count."""
+    prompt = reply = 0
+    for usage, counted_prompt, counted_reply in attempts:
+        prompt += usage.get("input_tokens", usage.get("prompt_tokens", counted_prompt))
+        reply += usage.get("output_tokens", usage.get("completion_tokens", counted_reply))
+    return prompt, reply
+
+
 def chat_metrics(sections: list[tuple[str, bool, bool, int, int]]) -> ChatMetrics:
     """Return the chat record of a draft from (writer, repaired, fallback, prompt tokens, reply tokens) per
     model-written section."""

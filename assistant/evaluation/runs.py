@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.metrics import Draft, chat_metrics
+from assistant.evaluation.metrics import Draft, attempt_tokens, chat_metrics
 from assistant.evaluation.results import ChatMetrics
 from assistant.report_text import ReportReadError, read_report_text
 from assistant.sections import SECTIONS
@@ -58,8 +58,17 @@ def _from_sections(sections: list[dict[str, Any]]) -> tuple[tuple[str, ...], Cha
 
 
 def _tokens(attempts: list[dict[str, Any]]) -> tuple[int, int]:
-    usage = [a.get("usage") or {} for a in attempts]
-    return sum(u.get("prompt_tokens", 0) for u in usage), sum(u.get("completion_tokens", 0) for u in usage)
+    return attempt_tokens([(a.get("usage") or {}, a.get("prompt_tokens", 0), a.get("reply_tokens", 0))
+                           for a in attempts])
+
+
+def _seconds(path: Path) -> float:
+    """Return the drafting time a run folder's run.json records, or 0 when it records none."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return float(data.get("seconds", 0.0)) if isinstance(data, dict) else 0.0
+    except (OSError, ValueError, TypeError):
+        return 0.0
 
 
 def _from_run_folder(folder: Path, records: list[Path]) -> Draft:
@@ -76,7 +85,6 @@ def _from_run_folder(folder: Path, records: list[Path]) -> Draft:
         lines += [f"{'#' * (spec.level + 1)} {spec.title}", ""]
         if spec.id in by_id:
             lines += [by_id[spec.id].get("text", ""), ""]
-    run = _record(folder / "run.json") or {}
-    seconds = float(run.get("seconds", 0.0)) if isinstance(run, dict) else 0.0
+    seconds = _seconds(folder / "run.json")
     codes, chat = _from_sections([d for d in by_id.values()])
     return Draft("\n".join(lines), seconds, codes, chat)
