@@ -79,6 +79,7 @@ case "$job" in
                 slot) python eval/bench_slot.py ;;
                 ui) need_apt chromium fonts-noto-cjk; python eval/bench_ui.py ;;
                 xlsx) python eval/bench_xlsx.py ;;
+                eval-chat) python eval/bench_eval_chat.py ;;
                 review) need_apt libreoffice-writer-nogui; python eval/bench_review.py ;;
                 *) echo "未知的基准：$name（可选 draft、check、chat、retrieval、hostile、slot、ui、xlsx、review）" >&2; exit 2 ;;
             esac

@@ -59,6 +59,31 @@ def echo_draft(body: dict[str, Any]) -> Reply:
     return Reply(m.group(1) if m else "本节内容已按要求撰写。")
 
 
+AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|%)")
+
+
+def wrong_figures(text: str) -> str:
+    """Return text with every amount and percentage changed: 138.78万元 → 145.55万元, 99.84% → 103.17%."""
+    def shift(m: re.Match[str]) -> str:
+        return f"{float(m.group(1)) + (6.77 if m.group(2) == '万元' else 3.33):.2f}{m.group(2)}"
+    return AMOUNT.sub(shift, text)
+
+
+def wrong_model(sent: list[str], gives_in: str = "资金到位") -> Responder:
+    """Return a model that answers with wrong figures (every amount and percentage of the draft changed).
+    On a repair turn it gives in (answers the draft as it is) for sections whose draft holds `gives_in`, and
+    insists on its wrong figures everywhere else. Every wrong figure it sends is appended to `sent`."""
+    def answer(body: dict[str, Any]) -> Reply:
+        m = DRAFT.search(first_user_text(body))
+        draft = m.group(1) if m else ""
+        if len(body["messages"]) > 2 and gives_in in draft:
+            return Reply(draft)
+        wrong = wrong_figures(draft)
+        sent.extend(x.group(0) for x in AMOUNT.finditer(wrong))
+        return Reply(wrong)
+    return answer
+
+
 class FakeOpenAI:
     """The server: start() binds port 0 in a thread; url is its /v1 base; requests are recorded."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from assistant.scoring import load_scheme
 from assistant.sections import SECTIONS
 from assistant.writers import TemplateWriter
 from tests.conftest import CASES, ROOT, case_files
-from tests.fake_openai import DRAFT, FakeOpenAI, Reply, first_user_text
+from tests.fake_openai import AMOUNT, FakeOpenAI, wrong_model
 
 
 @pytest.fixture(scope="module")
@@ -160,34 +159,9 @@ def test_the_checkout_has_the_case_folder() -> None:
 
 # ---------------------------------------------------------------- a model that answers with wrong figures
 
-AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|%)")
-
-
-def wrong_figures(draft: str) -> str:
-    """Return the draft with every amount and percentage changed: 138.78万元 → 145.55万元, 99.84% → 103.17%."""
-    def shift(m: re.Match[str]) -> str:
-        return f"{float(m.group(1)) + (6.77 if m.group(2) == '万元' else 3.33):.2f}{m.group(2)}"
-    return AMOUNT.sub(shift, draft)
-
-
-def scripted_model(sent: list[str]) -> Callable[[dict[str, Any]], Reply]:
-    """Return a responder: wrong figures on the first turn; on a repair the funds sections give in (the
-    draft as it is) while every other section insists on its wrong figures. What it sends is kept in `sent`."""
-    def answer(body: dict[str, Any]) -> Reply:
-        draft = DRAFT.search(first_user_text(body))
-        text = draft.group(1) if draft else ""
-        repair = len(body["messages"]) > 2
-        if repair and "资金到位" in text:
-            return Reply(text)
-        wrong = wrong_figures(text)
-        sent.extend(m.group(0) for m in AMOUNT.finditer(wrong))
-        return Reply(wrong)
-    return answer
-
-
 def test_a_model_with_wrong_figures_is_repaired_or_falls_back_and_no_wrong_number_is_kept(tmp_path: Path) -> None:
     sent: list[str] = []
-    fake = FakeOpenAI(default=scripted_model(sent)).start()
+    fake = FakeOpenAI(default=wrong_model(sent)).start()
     out = tmp_path / "eval"
     env = {**os.environ, "ASSISTANT_API_KEY": "sk-test-0123456789abcdef", "ASSISTANT_RETRY_BACKOFF": "0.05",
            "ASSISTANT_INDEX_DIR": str(tmp_path / "no-index")}

@@ -74,7 +74,7 @@ def run_eval(request: EvalRequest, settings: Settings, scheme: Scheme, console: 
     try:
         results = _with_progress(console, len(cases) * (len(writers) + len(request.runs)),
                                  lambda step: evaluate(cases, scheme, writers, list(request.runs), step,
-                                                       request.out / "drafts"))
+                                                       request.out / "drafts", settings.project_concurrency))
     finally:
         for writer in writers:
             writer.close()
@@ -141,7 +141,7 @@ def show_comparison(comparison: Comparison, console: Console) -> None:
         table.add_column(head)
     for m in sorted(comparison.moves, key=lambda m: not m.worse):
         verdict = "[red]变差[/red]" if m.worse else ("变好" if m.better else "容差内")
-        table.add_row(m.scope, m.metric, _num(m.before), _num(m.after), _num(m.tolerance), verdict)
+        table.add_row(m.scope, m.metric, _num(m.before), _num(m.after), m.allowed, verdict)
     console.print(table)
     worse = len(comparison.worse)
     console.print(f"[red]有 {worse} 项指标变差超出容差。[/red]" if worse else "没有指标变差超出容差。")

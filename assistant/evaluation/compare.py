@@ -29,6 +29,12 @@ class Rule:
     higher: bool  # whether a higher value is better
     tolerance: float = 0.0
 
+    @property
+    def allowed(self) -> str:
+        """Return the tolerance in words: how far the metric may move the wrong way."""
+        way = "下降" if self.higher else "上升"
+        return f"{way}不超过 {self.tolerance:g}" if self.tolerance else f"不得{way}"
+
     def worse(self, before: float, after: float) -> bool:
         """Return whether after is worse than before beyond the tolerance."""
         drop = (before - after) if self.higher else (after - before)
@@ -41,6 +47,10 @@ class Slower(Rule):
 
     factor: float = 3.0
     floor: float = 5.0
+
+    @property
+    def allowed(self) -> str:
+        return f"不超过基线的 {self.factor:g} 倍或多 {self.floor:g} 秒"
 
     def worse(self, before: float, after: float) -> bool:
         return after > before * self.factor and after - before > self.floor
@@ -73,6 +83,7 @@ class Move:
     worse: bool
     tolerance: float
     better: bool = False  # moved the better way
+    allowed: str = ""  # the tolerance in words
 
 
 @dataclass(frozen=True)
@@ -116,9 +127,10 @@ def _moved(scope: str, before: dict[str, float], after: dict[str, float], rules:
     for metric, rule in rules.items():
         if metric in before and metric in after and abs(before[metric] - after[metric]) > 1e-9:
             old, new = before[metric], after[metric]
-            out.append(Move(scope, metric, old, new, rule.worse(old, new), rule.tolerance, rule.higher == (new > old)))
+            out.append(Move(scope, metric, old, new, rule.worse(old, new), rule.tolerance, rule.higher == (new > old),
+                            rule.allowed))
         elif metric in before and metric not in after:
-            out.append(Move(scope, metric, before[metric], float("nan"), True, rule.tolerance))
+            out.append(Move(scope, metric, before[metric], float("nan"), True, rule.tolerance, allowed=rule.allowed))
     return out
 
 

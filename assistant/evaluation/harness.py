@@ -34,14 +34,15 @@ class Measured:
 
 
 def evaluate(cases: list[Case], scheme: Scheme, writers: list[Writer], runs: list[Path],
-             step: Step = lambda what: None, drafts_dir: Path | None = None) -> EvalResults:
+             step: Step = lambda what: None, drafts_dir: Path | None = None, projects: int = 4) -> EvalResults:
     """Return the results of drafting every case with each writer and reading every run folder;
-    `step` is told of each case done; drafts made here are written to drafts_dir/<writer>/NAME.md."""
+    `step` is told of each case done; drafts made here are written to drafts_dir/<writer>/NAME.md; a
+    writer that writes concurrently drafts up to `projects` cases at once."""
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.monotonic()
     measured: dict[str, list[Measured]] = {}
     for writer in writers:
         folder = drafts_dir / writer.name if drafts_dir else None
-        measured[writer.name] = _drafted(cases, scheme, writer, step, folder)
+        measured[writer.name] = _drafted(cases, scheme, writer, step, folder, projects)
     for folder in runs:
         name = f"runs:{folder.name}"
         measured[name] = [_read(case, scheme, folder, name, step) for case in cases]
@@ -58,7 +59,8 @@ def case_info(case: Case) -> CaseInfo:
                     len(case.expect.problems))
 
 
-def _drafted(cases: list[Case], scheme: Scheme, writer: Writer, step: Step, folder: Path | None) -> list[Measured]:
+def _drafted(cases: list[Case], scheme: Scheme, writer: Writer, step: Step, folder: Path | None,
+             projects: int) -> list[Measured]:
     """Return every case drafted by a writer and measured, projects in parallel where the writer allows."""
     def one(case: Case) -> Measured:
         done = draft_case(case, scheme, writer, folder)
@@ -67,7 +69,7 @@ def _drafted(cases: list[Case], scheme: Scheme, writer: Writer, step: Step, fold
 
     if writer.concurrency <= 1:
         return [one(c) for c in cases]
-    with ThreadPoolExecutor(min(4, len(cases)), thread_name_prefix="eval") as pool:
+    with ThreadPoolExecutor(max(1, min(projects, len(cases))), thread_name_prefix="eval") as pool:
         return list(pool.map(one, cases))
 
 
