@@ -228,7 +228,7 @@ def _check_against_own_table(report: Path, as_json: bool, scheme: str | None) ->
 
 @app.command()
 def extract(
-    report: Annotated[Path, typer.Argument(help="报告（.docx），其中含有自评表")],
+    report: Annotated[Path, typer.Argument(help="报告（.docx 或 .pdf），其中含有自评表")],
     out: Annotated[Path | None, typer.Option(
         "-o", "--out", help="写出的项目数据文件（.yaml/.json）；省略时打印 YAML")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出读到的全部内容和位置（JSON，供程序读取）")] = False,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.extract_doc import Document, Paragraph, read_docx_document
+from assistant.extract_pdf import read_pdf_document
 from assistant.extract_text import FUNDS_LABELS, narrative_funds, narrative_project
 from assistant.figures import Figures, FiguresError
 from assistant.files import InputFileError, read_regular
@@ -29,7 +30,7 @@ from assistant.table_words import LABEL_NAMES, label_of, number
 from assistant.tables import Cell, Grid, TableProject, to_figures
 from assistant.vocabulary import BASIS_LABELS
 
-SUFFIXES = (".docx",)
+SUFFIXES = (".docx", ".pdf")
 
 
 class ExtractError(ValueError):
@@ -89,13 +90,13 @@ def read_document(path: Path) -> Document:
     """Return a report file's paragraphs and tables; raise ExtractError when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ExtractError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .docx")
+        raise ExtractError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .docx 或 .pdf")
     try:
         data = read_regular(path, MAX_REPORT_BYTES)
     except InputFileError as exc:
         raise ExtractError(str(exc)) from None
     try:
-        document = read_docx_document(data, str(path))
+        document = (read_docx_document if suffix == ".docx" else read_pdf_document)(data, str(path))
     except DocumentError as exc:
         raise ExtractError(f"{path}：{exc}") from None
     if len(document.text) > MAX_REPORT_CHARS:
@@ -141,13 +142,30 @@ def self_evaluation_grid(document: Document) -> Grid | None:
     first = document.items.index(chosen[0])
     titles: list[Paragraph] = []
     for item in reversed(document.items[:first]):
-        if not isinstance(item, Paragraph) or len(item.text) > 40 or len(titles) == 3:
+        # a title line is short and no sentence: （2024年度）, 项目支出绩效自评表, 单位：万元
+        if not isinstance(item, Paragraph) or len(item.text) > 30 or item.text.endswith("。") or len(titles) == 3:
             break
         titles.insert(0, item)
-    rows = [(Cell(p.text, p.where),) for p in titles] + [row for g in chosen for row in g.rows]
+    stacked = _without_repeated_headers([row for g in chosen for row in g.rows])
+    rows = [(Cell(p.text, p.where),) for p in titles] + stacked
     width = max(len(row) for row in rows)
     padded = tuple(tuple(row) + tuple(Cell("", row[-1].ref) for _ in range(width - len(row))) for row in rows)
     return Grid(chosen[0].name, padded)
+
+
+def _without_repeated_headers(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+    """Return the rows without the copies of a header row that a table repeats on each new page."""
+    texts = [[c.text for c in row] for row in rows]
+    keys = [tuple(dict.fromkeys(t for t in text if t.strip())) for text in texts]  # a page may split a merge
+    heads = {keys[b.row] for b in headers(texts).values()}
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for row, key in zip(rows, keys, strict=True):
+        if key in heads and key in seen:
+            continue
+        seen.add(key)
+        out.append(row)
+    return out
 
 
 def _is_self_evaluation(grid: Grid) -> bool:

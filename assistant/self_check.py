@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 from assistant.check import CheckResult
 from assistant.extract import Extraction, StatedScore
 from assistant.facts import FactTable, build_facts, format_number, precision
+from assistant.figures import decimals_of
 from assistant.findings import Finding
 from assistant.report_check import check_report
 from assistant.scoring import IndicatorScore, Scheme, execution_score, load_scheme, scheme_names
+from assistant.vocabulary import BASIS_AMOUNT
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,60 @@ def self_check(extraction: Extraction, scheme: Scheme) -> SelfCheck:
     table = build_facts(extraction.figures, scheme)
     result = check_report(extraction.text, table)
     findings = [_not_in_table(f) if f.code == "unsupported_number" else f for f in result.findings]
-    figures_level = [f for f in findings if f.start is None]
-    in_text = [f for f in findings if f.start is not None]
+    figures_level = [f for f in findings if f.start is None and not _rounding_only(f, table)]
+    in_text = sorted([f for f in findings if f.start is not None] + _repeated(result, figures_level, table),
+                     key=lambda f: f.start or 0)
     arithmetic = row_scores(extraction.stated, table) + total_sum(extraction, table)
     return SelfCheck(CheckResult(result.numbers, tuple(figures_level + arithmetic + in_text)), table, scheme)
+
+
+# What the unit reported, the finding that says it does not follow from the table, and the computed fact.
+_REPORTED = {"evaluation.execution_rate": "rate_mismatch", "evaluation.score": "score_mismatch"}
+
+
+def _repeated(result: CheckResult, figures_level: list[Finding], table: FactTable) -> list[Finding]:
+    """Return miscomputed for each number of the text that repeats a rate or total the table states but
+    its own amounts and scores do not give: the text agrees with the table, and both are wrong."""
+    wrong = {f.fact: f for f in figures_level if f.code in _REPORTED.values()}
+    out = []
+    for n in result.numbers:
+        finding = wrong.get(n.fact) if n.status in ("supported", "derived") else None
+        if finding is None or _REPORTED.get(n.fact) != finding.code:
+            continue
+        q = n.quantity
+        out.append(Finding("miscomputed", f"文中「{q.text}」与自评表所填相同，但按表中数据应为 {finding.expected}"
+                           "", n.fact, finding.facts, start=q.start, end=q.end, text=q.text,
+                           expected=finding.expected))
+    return out
+
+
+def _rounding_only(finding: Finding, table: FactTable) -> bool:
+    """Return whether a stated rate or total differs from the computed one only as far as the table's own
+    rounding allows: amounts shown to 0.01万元 give a rate (and an execution score) a little either way."""
+    if finding.code not in ("rate_mismatch", "score_mismatch"):
+        return False
+    low, high = _rate_range(table)
+    ev = table.figures.evaluation
+    if finding.code == "rate_mismatch" and ev.execution_rate is not None:
+        half = 0.5 * 10 ** -table["evaluation.execution_rate"].decimals
+        return low - half <= ev.execution_rate <= high + half
+    if finding.code == "score_mismatch" and ev.score is not None:
+        slack = table.sheet.execution_weight * (high - low) / 100
+        return abs(ev.score - table.sheet.total) <= slack + 0.5 * 10 ** -table["evaluation.score"].decimals
+    return False
+
+
+def _rate_range(table: FactTable) -> tuple[float, float]:
+    """Return the lowest and highest execution rate (percent) the table's amounts allow, each amount
+    anywhere within half a unit of the last decimal the amounts are written to."""
+    spent, base = table["funds.spent"], table[BASIS_AMOUNT[table.sheet.basis]]
+    decimals = max(decimals_of(repr(float(spent.value)), significant_zeros=False),
+                   decimals_of(repr(float(base.value)), significant_zeros=False))
+    half = 0.5 * 10 ** -decimals
+    s, b = float(spent.value), float(base.value)
+    if b - half <= 0:
+        return table.sheet.execution_rate, table.sheet.execution_rate
+    return (s - half) / (b + half) * 100, (s + half) / (b - half) * 100
 
 
 def _not_in_table(finding: Finding) -> Finding:
@@ -70,8 +122,7 @@ def row_scores(stated: tuple[StatedScore, ...], table: FactTable) -> list[Findin
         if s.indicator is None:
             weight = weights.get(None, sheet.execution_weight)
             low = high = execution_score(sheet.execution_rate, weight)
-            how = (f"分值 {_n(weight)}分 × 执行率 {format_number(sheet.execution_rate, 2)}%"
-                   f"（{table[table.rate_id].label}），不超过分值")
+            how = f"分值 {_n(weight)}分 × 执行率 {table[table.rate_id].display}（不超过分值）"
         else:
             if s.indicator >= len(sheet.indicators):
                 continue

@@ -148,12 +148,13 @@ def number(text: str) -> int | float | None:
     return float(t) if "." in t else int(t)
 
 
-# What a cell holds when it says "nothing here": a dash or a slash (Word tables write — in a row with no amount).
-_EMPTY = re.compile(r"[—–―\-－/／\s]*")
+# What a cell holds when it says "nothing here": a dash or a slash (Word tables write — in a row with no
+# amount), or only the mark a draft leaves for the author to fill (【待补充：偏差原因】).
+_EMPTY = re.compile(r"[—–―\-－/／\s]*|\s*【待补充[^】]*】\s*")
 
 
 def is_empty(text: str) -> bool:
-    """Return whether a cell says nothing: blank, or only dashes or slashes."""
+    """Return whether a cell says nothing: blank, only dashes or slashes, or only a 【待补充】 mark."""
     return _EMPTY.fullmatch(text) is not None
 
 

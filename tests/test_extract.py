@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 import yaml
 
 from assistant.cli import main
+from assistant.convert import figures_data
 from assistant.draft import draft_report
 from assistant.extract import ExtractError, extract_report
 from assistant.figures import read_figures
 from assistant.word import write_docx
-from tests.conftest import CASES
+from tests.conftest import CASES, ROOT
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -179,3 +182,58 @@ def test_extract_of_a_bad_file_exits_2_and_writes_nothing(tmp_path: Path, capsys
     assert status == 2 and not out.exists() and stdout == ""
     assert ("无法打开 Word 文件" if content else "未找到自评表") in err
     assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- the acceptance corpus (eval/reports/)
+
+REPORTS = ROOT / "eval" / "reports"
+
+
+def corpus() -> list[tuple[Path, dict[str, Any]]]:
+    """Return every report file of the corpus with its expectation (NAME.expect.yaml beside it)."""
+    out = []
+    for expect in sorted(REPORTS.glob("*.expect.yaml")):
+        data = yaml.safe_load(expect.read_text("utf-8"))
+        out += [(REPORTS / name, data) for name in data["files"]]
+    return out
+
+
+def value_at(data: Any, path: str) -> Any:
+    """Return the value at a figures path ("indicators[2].actual") of plain data, or KeyError."""
+    node = data
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        node = node[int(part[1:-1])] if part.startswith("[") else node[part]
+    return node
+
+
+def test_the_corpus_has_word_and_pdf_reports_clean_and_faulty() -> None:
+    files = corpus()
+    assert len(files) >= 12
+    assert {p.suffix for p, _ in files} == {".docx", ".pdf"}
+    assert {e["layout"] for _, e in files} and len({e["layout"] for _, e in files}) >= 3
+    assert any(e["clean"] for _, e in files) and any(e["planted"] for _, e in files)
+    assert all(p.is_file() for p, _ in files)
+
+
+@pytest.mark.parametrize(("report", "expect"), corpus(), ids=lambda v: v.name if isinstance(v, Path) else "")
+def test_every_planted_figure_is_read_from_every_corpus_report(report: Path, expect: dict[str, Any]) -> None:
+    got = extract_report(report)
+    assert got.figures is not None, got.unread
+    data = figures_data(got.figures)
+    wrong = {}
+    for path, want in expect["read"].items():
+        try:
+            value = value_at(data, path)
+        except (KeyError, IndexError):
+            value = "（未读到）"
+        same = (abs(value - want) < 1e-9 if isinstance(want, int | float) and isinstance(value, int | float)
+                else value == want)
+        if not same:
+            wrong[path] = (want, value)
+    assert wrong == {}
+    where = {r.path: r.where for r in got.readings}
+    if report.suffix == ".docx":
+        assert {p: where.get(p) for p in expect["where_docx"]} == expect["where_docx"]
+    else:  # the PDF's table is rebuilt from its ruling lines: amounts come from its cells
+        assert re.fullmatch(r"表\d+ 第\d+行第\d+列", where["funds.spent"])
+    assert got.unread == ()

@@ -14,8 +14,8 @@ from assistant.figures import read_figures
 from assistant.scoring import load_scheme
 from assistant.self_check import scheme_for, self_check
 from assistant.word import write_docx
-from tests.conftest import CASES
-from tests.test_extract import cli
+from tests.conftest import CASES, ROOT
+from tests.test_extract import cli, corpus
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,26 @@ def test_check_of_a_markdown_report_still_needs_figures(tmp_path: Path, capsys: 
     (tmp_path / "r.md").write_text("正文", encoding="utf-8")
     status, _, err = cli(capsys, "check", str(tmp_path / "r.md"))
     assert status == 2 and "--figures" in err
+
+
+@pytest.mark.parametrize(("report", "expect"), corpus(), ids=lambda v: v.name if isinstance(v, Path) else "")
+def test_review_finds_every_planted_fault_and_no_error_on_clean_reports(report: Path, expect: dict) -> None:
+    got = extract_report(report)
+    checked = self_check(got, scheme_for(got, load_scheme(), chosen=False))
+    codes = {f.code for f in checked.result.findings}
+    assert [p["code"] for p in expect["planted"] if p["code"] not in codes] == []
+    if expect["clean"]:
+        assert [f.message for f in checked.result.findings if f.severity == "error"] == []
+    else:
+        assert checked.result.errors or any(f.severity == "warning" for f in checked.result.findings)
+
+
+def test_check_of_a_pdf_report_against_its_own_table(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = cli(capsys, "check", str(ROOT / "eval" / "reports" / "b-elderly-2023-rate95.pdf"), "--json")
+    data = json.loads(out)
+    by_code = {f["code"]: f for f in data["findings"]}
+    assert status == 1
+    assert by_code["rate_mismatch"]["expected"] == "92.3%"  # 1,107,600 ÷ 1,200,000
+    # the narrative repeats the table's wrong rate and total
+    assert {f["text"] for f in data["findings"] if f["code"] == "miscomputed"} == {"95%", "99.5分"}
+    assert by_code["line_score_mismatch"]["expected"] == "9.23"  # 10 × 92.3%
