@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from assistant.check import CheckResult
 from assistant.extract import Extraction, StatedScore
 from assistant.facts import FactTable, build_facts, format_number, precision
-from assistant.figures import decimals_of
 from assistant.findings import Finding
 from assistant.report_check import check_report
 from assistant.scoring import IndicatorScore, Scheme, execution_score, load_scheme, scheme_names
+from assistant.targets import decimals_of
 from assistant.vocabulary import BASIS_AMOUNT
 
 
