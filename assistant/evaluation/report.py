@@ -27,7 +27,8 @@ REWRITE_LABELS = {
 METHOD_LABELS = {"bm25": "关键词（BM25）", "vector": "向量", "hybrid": "混合（默认）", "hybrid-rrf": "混合（RRF）"}
 METRIC_LABELS = {
     "drafted": "已评测案例", "precision": "数字准确率", "recall": "必备事实召回率", "completeness": "章节完整率",
-    "answered": "问题与改进回应率", "unsupported": "无据数字", "contradicted": "矛盾数字", "claim_errors": "结论与计算错误",
+    "answered": "问题与改进回应率", "unsupported": "无据数字", "contradicted": "矛盾数字",
+    "claim_errors": "结论与计算错误",
     "score_right": "得分正确", "grade_right": "等级正确", "author_faults": "填报问题写成项目问题",
     "boilerplate": "跨案例套话句", "impossible": "不可能的数字", "seconds": "用时（秒）", "kept_share": "模型稿保留率",
 }
@@ -121,8 +122,9 @@ def _mutation_line(b: MutationBenchmark) -> str:
     rewrites = sum(e.rewrites for e in b.equivalents)
     flagged = sum(e.flagged for e in b.equivalents)
     sample = f"（每类抽取至多 {b.per_kind:,} 个）" if b.per_kind else ""
-    text = (f"- 核对器变异基准：{b.texts} 篇忠实文本、{made:,} 个变异{sample}，核对器检出 {pct(ours / made if made else 0)}，"
-            f"朴素基线（逐字比对数值）检出 {pct(naive / made if made else 0)}")
+    share = (lambda n: pct(n / made)) if made else (lambda n: "—")
+    text = (f"- 核对器变异基准：{b.texts} 篇忠实文本、{made:,} 个变异{sample}，"
+            f"核对器检出 {share(ours)}，朴素基线（逐字比对数值）检出 {share(naive)}")
     if worst is not None:
         text += f"；最低的一类是{KIND_LABELS.get(worst.kind, worst.kind)}（{pct(worst.recall)}）"
     return text + (f"。误报：忠实文本 {b.false_alarms}/{b.clean_texts} 篇，等价改写 {flagged:,}/{rewrites:,} 处"
@@ -202,9 +204,11 @@ def _retrieval_table(b: RetrievalBenchmark) -> str:
     ks = sorted({k for m in b.methods for k in m.recall})
     head = ["方法", *(f"recall@{k}" for k in ks), "hit@5", "MRR@10", "前5未评判"]
     rows = [[METHOD_LABELS.get(m.method, m.method), *(pct(m.recall[k]) if k in m.recall else "—" for k in ks),
-             pct(m.hit), f"{m.mrr:.3f}", str(m.unjudged)] for m in b.methods]
-    note = (f"{b.queries} 条标注查询，向量模型 {b.embedder or '未记录'}，用时 {b.seconds:.2f} 秒。recall@k：前 k 条覆盖的"
-            "相关章节数 ÷ min(相关章节数, k)，对查询取平均；hit@5：前 5 条中有相关章节的查询所占比例。")
+             pct(m.hit), f"{m.mrr:.3f}", str(m.unjudged)]
+            for m in b.methods]
+    note = (f"{b.queries} 条标注查询，向量模型 {b.embedder or '未记录'}，用时 {b.seconds:.2f} 秒。"
+            "recall@k：前 k 条覆盖的相关章节数 ÷ min(相关章节数, k)，对查询取平均；"
+            "hit@5：前 5 条中有相关章节的查询所占比例。")
     return _table(head, rows) + "\n\n" + note
 
 
