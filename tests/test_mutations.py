@@ -43,10 +43,15 @@ def test_the_baseline_misses_what_only_context_and_units_reveal(texts) -> None:
     assert swaps and not any(m.caught_by_baseline(s, t.table) for s in swaps)
 
 
+def shortened(t: m.Text, size: int = 1500) -> m.Text:
+    """Return the text cut at the first paragraph end after `size` characters (a reduced input)."""
+    return replace(t, text=t.text[: t.text.index("\n\n", size)])
+
+
 def test_the_benchmark_function_counts_what_the_machinery_finds(texts) -> None:
-    """Two texts: the kinds and their counts are those of the mutants made with the same seed, every mutant
-    of a draft is caught, and the naive guard misses every swap, verdict flip and unit change."""
-    reduced = [t for t in texts if t.name in ("draft:sample-2024", "draft:water-missed-2023")]
+    """Two shortened drafts: the kinds and their counts are those of the mutants made with the same seed, every
+    mutant is caught, and the naive guard misses swaps, verdict flips and unit changes."""
+    reduced = [shortened(t) for t in texts if t.name in ("draft:sample-2024", "draft:water-missed-2023")]
     assert len(reduced) == 2
     seen: list[tuple[str, int]] = []
     result = run_mutations(seed=5, texts=reduced, progress=lambda stage, done, total: seen.append((stage, total)))
@@ -69,7 +74,7 @@ def test_the_benchmark_function_counts_what_the_machinery_finds(texts) -> None:
 
 
 def test_a_sample_per_kind_is_a_capped_subset_drawn_the_same_way_each_time(texts) -> None:
-    reduced = [t for t in texts if t.name == "draft:sample-2024"]
+    reduced = [shortened(t) for t in texts if t.name == "draft:sample-2024"]
     full = run_mutations(seed=5, texts=reduced)
     sampled = run_mutations(seed=5, texts=reduced, per_kind=3)
     assert sampled.per_kind == 3 and full.per_kind == 0
