@@ -89,6 +89,8 @@ def extract_report(path: Path) -> Extraction:
 def read_document(path: Path) -> Document:
     """Return a report file's paragraphs and tables; raise ExtractError when it cannot be read."""
     suffix = path.suffix.lower()
+    if suffix in (".doc", ".wps"):
+        raise ExtractError(f"{path}：不支持旧版 Word 格式（{suffix}），请在 Word 或 WPS 中另存为 .docx 或 PDF")
     if suffix not in SUFFIXES:
         raise ExtractError(f"{path}：不支持的文件类型「{suffix or '无扩展名'}」，请使用 .docx 或 .pdf")
     try:
