@@ -3,6 +3,7 @@ drafts spoiled on purpose, results.json, and the baseline gate."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from assistant.evaluation.checklist import common_sentences, split_sections
 from assistant.evaluation.compare import compare
 from assistant.evaluation.harness import evaluate
 from assistant.evaluation.metrics import Draft, measure
-from assistant.evaluation.results import EvalResults
+from assistant.evaluation.results import EvalResults, MutationBenchmark, MutationKind
 from assistant.report import to_markdown
 from assistant.report_text import markdown_text
 from assistant.scoring import load_scheme
@@ -273,3 +274,23 @@ def test_drafts_made_elsewhere_are_scored_like_the_drafts_made_here(tmp_path: Pa
     assert person is not None and person.contradicted == 1 and "全年执行数" in person.missing
     assert "没有 water-missed-2023 的稿件" in got.draft("water-missed-2023", "runs:people").error
     assert got.summary("runs:people").drafted == 1
+
+
+def test_tolerances_let_noise_pass_and_catch_a_regression(results: EvalResults) -> None:
+    base = results.summary("template")
+    assert base is not None
+
+    def judged(**changed: float) -> dict[str, bool]:
+        run = dataclasses.replace(results, summaries=(dataclasses.replace(base, **changed),))
+        return {m.metric: m.worse for m in compare(run, results).moves}
+
+    assert judged(seconds=base.seconds * 2 + 1) == {"seconds": False}  # a busy machine
+    assert judged(seconds=base.seconds * 3 + 6) == {"seconds": True}
+    assert judged(precision=base.precision - 0.004) == {"precision": False}
+    assert judged(recall=base.recall - 0.01) == {"recall": True}
+    assert judged(contradicted=base.contradicted + 1, score_right=base.score_right - 1) == \
+        {"contradicted": True, "score_right": True}
+    assert judged(contradicted=0, recall=1.0) == {}  # unchanged
+    missing = dataclasses.replace(results, mutations=None)
+    with_bench = dataclasses.replace(results, mutations=MutationBenchmark(1, (MutationKind("digit change", 10, 9, 2),)))
+    assert "本次没有变异基准的结果，未比较" in compare(missing, with_bench).notes

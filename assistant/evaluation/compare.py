@@ -119,6 +119,10 @@ def compare(run: EvalResults, baseline: EvalResults) -> Comparison:
                 moves += _moved(f"{writer} · {case}", _case_values(old.metrics), _case_values(new.metrics),
                                 CASE_RULES | CHAT_RULES)
     moves += _benchmarks(run, baseline)
+    for name, before, after in (("变异基准", baseline.mutations, run.mutations),
+                                ("检索基准", baseline.retrieval, run.retrieval)):
+        if before is not None and after is None:
+            notes.append(f"本次没有{name}的结果，未比较")
     return Comparison(tuple(moves), tuple(notes))
 
 
