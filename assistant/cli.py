@@ -369,6 +369,8 @@ def eval_(
     cases: Annotated[Path | None, typer.Option("--cases", help="案例文件夹（默认 eval/cases）")] = None,
     case: Annotated[list[str] | None, typer.Option("--case", help=(
         "只评测这个案例（文件名，不含扩展名）；可重复"))] = None,
+    benchmarks: Annotated[bool, typer.Option("--benchmarks/--no-benchmarks", help=(
+        "同时运行核对器变异基准和检索基准（默认运行）"))] = True,
     scheme: SchemeOpt = None,
     model: Annotated[str | None, typer.Option(help="对话模型名称（--backend openai/all）")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI 兼容服务地址")] = None,
@@ -384,7 +386,7 @@ def eval_(
         _fail(f"未知的起草方式「{backend}」（可选：template、openai、all）")
     settings = _settings(scheme=scheme, model=model, base_url=base_url)
     _output_folder(out)
-    request = EvalRequest(out, backend, tuple(runs or ()), compare, cases, tuple(case or ()))
+    request = EvalRequest(out, backend, tuple(runs or ()), compare, cases, tuple(case or ()), benchmarks)
     try:
         status = run_eval(request, settings, _scheme(settings.scheme), Console(stderr=True))
     except (EvalUnusable, ChatNotConfigured, IndexUnusable) as exc:

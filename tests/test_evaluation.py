@@ -31,6 +31,9 @@ from assistant.writers import TemplateWriter
 from tests.conftest import CASES, ROOT, case_files
 from tests.fake_openai import AMOUNT, FakeOpenAI, wrong_model
 
+# The command over the committed cases; the benchmarks have tests of their own (test_evaluation_report.py).
+EVAL = [sys.executable, "-m", "assistant", "eval", "--no-benchmarks", "--cases", str(CASES)]
+
 
 @pytest.fixture(scope="module")
 def results() -> EvalResults:
@@ -135,20 +138,22 @@ def test_results_json_reads_back_the_same(results: EvalResults) -> None:
 
 def test_eval_command_writes_results_and_drafts(tmp_path: Path) -> None:
     out = tmp_path / "eval"
-    done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES), "--case", "sample-2024",
+    done = subprocess.run([*EVAL, "--case", "sample-2024",
                            "--case", "water-missed-2023", "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     data = EvalResults.from_json((out / "results.json").read_text("utf-8"))
     assert [c.name for c in data.cases] == ["sample-2024", "water-missed-2023"]
     assert (out / "drafts" / "template" / "sample-2024.md").is_file()
     assert "必备事实召回率" in done.stderr
+    report = (out / "report.md").read_text("utf-8")  # one command: JSON, report and charts
+    assert "water-missed-2023" in report and "![" in report and (out / "faithfulness.png").stat().st_size > 10_000
 
 
 def test_eval_refuses_an_unknown_case_and_a_bad_baseline(tmp_path: Path) -> None:
     bad = tmp_path / "baseline.json"
     bad.write_text("{}", "utf-8")
     for extra, words in ((["--case", "nope"], "没有这些案例：nope"), (["--compare", str(bad)], "不是评测结果文件")):
-        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES), "--out",
+        done = subprocess.run([*EVAL, "--out",
                                str(tmp_path / "o"), *extra], capture_output=True, text=True)
         assert done.returncode == 2 and words in done.stderr, done.stderr
         assert not (tmp_path / "o" / "results.json").exists()
@@ -167,7 +172,7 @@ def test_a_model_with_wrong_figures_is_repaired_or_falls_back_and_no_wrong_numbe
     env = {**os.environ, "ASSISTANT_API_KEY": "sk-test-0123456789abcdef", "ASSISTANT_RETRY_BACKOFF": "0.05",
            "ASSISTANT_INDEX_DIR": str(tmp_path / "no-index")}
     try:
-        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--backend", "all", "--cases", str(CASES),
+        done = subprocess.run([*EVAL, "--backend", "all",
                                "--case", "sample-2024", "--case", "water-missed-2023", "--case", "roads-adjusted-2024",
                                "--base-url", fake.url, "--model", "wrong-figures", "--out", str(out)],
                               capture_output=True, text=True, env=env, timeout=300)
@@ -208,7 +213,7 @@ def no_improvements(text: str) -> str:
 
 def gate(tmp_path: Path, templates: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_TEMPLATES_DIR": str(templates)}
-    return subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES),
+    return subprocess.run([*EVAL,
                            *(a for c in GATE_CASES for a in ("--case", c)), "--out", str(tmp_path / "eval"),
                            "--compare", str(ROOT / "eval" / "baseline.json")], capture_output=True, text=True, env=env)
 
@@ -256,7 +261,7 @@ def test_drafts_made_elsewhere_are_scored_like_the_drafts_made_here(tmp_path: Pa
     edited = (tmp_path / "out" / "sample-2024.md").read_text("utf-8")
     assert "138.78万元" in edited
     (people / "sample-2024.md").write_text(edited.replace("138.78万元", "183.78万元"), "utf-8")
-    done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--cases", str(CASES),
+    done = subprocess.run([*EVAL,
                            *(a for n in names for a in ("--case", n)), "--out", str(tmp_path / "eval"),
                            *(a for f in ("out", "run", "word", "people") for a in ("--runs", str(tmp_path / f)))],
                           capture_output=True, text=True)

@@ -1,21 +1,33 @@
 """`assistant eval`: the cases drafted and measured, drafts from --runs folders read and measured, the
-results written to the output folder (results.json, the drafts), a summary table printed, and with
---compare the run judged against a baseline (exit 1 when a metric got worse beyond its tolerance)."""
+checker's mutation benchmark and the retrieval benchmark run, and everything written to the output
+folder (results.json, report.md, the charts, the drafts); a summary table printed, and with --compare
+the run judged against a baseline (exit 1 when a metric got worse beyond its tolerance)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import itertools
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.evaluation.benchmarks import (
+    EVAL_PER_KIND,
+    BenchmarkUnavailable,
+    Progress,
+    progress_bar,
+    run_mutations,
+    run_retrieval,
+)
 from assistant.evaluation.cases import CaseError, load_cases
+from assistant.evaluation.charts import write_charts
 from assistant.evaluation.compare import Comparison, compare
-from assistant.evaluation.harness import Step, evaluate
-from assistant.evaluation.results import EvalResults
+from assistant.evaluation.harness import evaluate
+from assistant.evaluation.report import write_report
+from assistant.evaluation.results import EvalResults, MutationBenchmark, RetrievalBenchmark
+from assistant.files import write_text_atomic
 from assistant.scoring import Scheme
 from assistant.settings import Settings
 from assistant.writers import make_writer
@@ -38,6 +50,7 @@ class EvalRequest:
     compare: Path | None = None
     cases_dir: Path | None = None
     cases: tuple[str, ...] = ()  # only these cases (by name)
+    benchmarks: bool = True  # run the mutation and retrieval benchmarks too
 
 
 def default_cases() -> Path:
@@ -59,7 +72,8 @@ def read_baseline(path: Path) -> EvalResults:
 def run_eval(request: EvalRequest, settings: Settings, scheme: Scheme, console: Console) -> int:
     """Run the evaluation; return the exit status (0, or 1 when --compare finds a metric worse).
 
-    Raises EvalUnusable (and CaseError, ChatNotConfigured) before any work when the request cannot be met."""
+    Raises EvalUnusable (and ChatNotConfigured, IndexUnusable) before any work when the request cannot be met."""
+    clock = time.monotonic()
     baseline = read_baseline(request.compare) if request.compare else None
     for folder in request.runs:
         if not folder.is_dir():
@@ -71,30 +85,40 @@ def run_eval(request: EvalRequest, settings: Settings, scheme: Scheme, console: 
     backend = request.backend or ("template" if not request.runs else None)
     writers = [make_writer(settings.model_copy(update={"backend": b})) for b in BACKENDS.get(backend or "", ())]
     request.out.mkdir(parents=True, exist_ok=True)
+    total = len(cases) * (len(writers) + len(request.runs))
     try:
-        results = _with_progress(console, len(cases) * (len(writers) + len(request.runs)),
-                                 lambda step: evaluate(cases, scheme, writers, list(request.runs), step,
-                                                       request.out / "drafts", settings.project_concurrency))
+        with progress_bar(console) as progress:
+            done = itertools.count(1)
+            results = evaluate(cases, scheme, writers, list(request.runs),
+                               lambda what: progress("起草并评测", next(done), total),
+                               request.out / "drafts", settings.project_concurrency)
+            if request.benchmarks:
+                results = results.with_benchmarks(*_benchmarks(progress, console))
     finally:
         for writer in writers:
             writer.close()
-    (request.out / "results.json").write_text(results.to_json(), "utf-8")
+    results = replace(results, seconds=time.monotonic() - clock)
+    write_text_atomic(request.out / "results.json", results.to_json())
+    comparison = compare(results, baseline) if baseline else None
+    charts = write_charts(results, request.out, warn=lambda text: console.print(text, markup=False))
+    report = write_report(results, request.out, comparison, charts)
     console.print(summary_table(results))
-    console.print(f"结果：{request.out / 'results.json'}（{results.seconds:.1f} 秒）")
-    if baseline is None:
-        return 0
-    comparison = compare(results, baseline)
-    show_comparison(comparison, console)
-    return 1 if comparison.worse else 0
+    if comparison is not None:
+        show_comparison(comparison, console)
+    console.print(f"报告：{report}；结果：{request.out / 'results.json'}；图表 {len(charts)} 张；"
+                  f"用时 {results.seconds:.1f} 秒")
+    return 1 if comparison is not None and comparison.worse else 0
 
 
-def _with_progress(console: Console, total: int, work: Callable[[Step], EvalResults]) -> EvalResults:
-    """Return work(step) run under a progress bar of `total` steps (silent when not on a terminal)."""
-    bar = Progress(TextColumn("评测"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.description}"), console=console, transient=True, disable=not console.is_terminal)
-    task = bar.add_task("", total=total)
-    with bar:
-        return work(lambda what: bar.update(task, advance=1, description=what))
+def _benchmarks(progress: Progress, console: Console) -> tuple[MutationBenchmark | None, RetrievalBenchmark | None]:
+    """Return the mutation and retrieval benchmarks; one that cannot run is reported and left out."""
+    mutations = run_mutations(per_kind=EVAL_PER_KIND, progress=progress)
+    try:
+        retrieval = run_retrieval(progress=progress)
+    except BenchmarkUnavailable as exc:
+        console.print(f"检索基准未运行：{exc}", markup=False)
+        retrieval = None
+    return mutations, retrieval
 
 
 SUMMARY_ROWS = (

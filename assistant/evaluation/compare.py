@@ -170,7 +170,8 @@ def _benchmarks(run: EvalResults, baseline: EvalResults) -> list[Move]:
 
 
 def _mutation_values(b: MutationBenchmark) -> dict[str, float]:
-    return {**{f"召回率 {k.kind}": k.recall for k in b.kinds}, "误报（忠实文本）": float(b.false_alarms)}
+    return {**{f"召回率 {k.kind}": k.recall for k in b.kinds}, "误报（忠实文本）": float(b.false_alarms),
+            **{f"误报 {e.kind}": float(e.flagged) for e in b.equivalents}}
 
 
 def _retrieval_values(b: RetrievalBenchmark) -> dict[str, float]:
