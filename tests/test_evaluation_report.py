@@ -76,6 +76,8 @@ def test_the_report_opens_with_the_summary_a_reader_needs(results: EvalResults) 
     assert rows["模板"] == ["2/2", "100.0%", "100.0%", "0", "0", "2/2", "2/2", "1/2"]
     # the model: one case drafted, 36 of 40 numbers right, 4 contradicted.
     assert rows["模型（openai）"] == ["1/2", "90.0%", "100.0%", "4", "0", "1/1", "1/1", "1/1"]
+    assert ("- 模型（openai）：模型写的 12 节中保留模型稿 9 节（75.0%），其中经修复后保留 2 节，回退为模板稿 3 节；"
+            "提示 9,000 词元，回复 3,000 词元。") in summary
     # 249 of 250 mutants caught; the naive guard 181 (72.4%); the weakest kind is digit change (99.5%).
     assert "250 个变异（每类抽取至多 200 个），核对器检出 99.6%，朴素基线（逐字比对数值）检出 72.4%" in summary
     assert "最低的一类是改动一位数字（99.5%）" in summary

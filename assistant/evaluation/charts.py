@@ -143,7 +143,7 @@ def _bars(ax: Any, labels: Sequence[str], series: Sequence[tuple[str, Sequence[f
             ax.text((v or 0.0) + 1, y, "未评测" if v is None else f"{v:.1f}%", va="center",
                     fontsize=7 if len(series) > 1 else 8)
     ax.set_yticks(range(len(labels)), labels)
-    ax.invert_yaxis()  # the first row at the top, as in the report's tables
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the first row at the top, as in the report's tables; no empty margin
     ax.set_xlim(0, 112)
     ax.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
     ax.grid(axis="x", color="#dddddd")

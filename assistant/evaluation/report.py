@@ -88,7 +88,11 @@ def _summary(r: EvalResults, comparison: Comparison | None) -> list[str]:
     out = []
     if r.summaries:
         out.append(_writer_table(r))
-    lines = []
+    lines = [f"- {writer_label(s.writer)}：模型写的 {s.chat.sections} 节中保留模型稿 {s.chat.kept} 节"
+             f"（{pct(s.chat.kept_share)}），其中经修复后保留 {s.chat.repaired} 节，"
+             f"回退为模板稿 {s.chat.fallbacks} 节；"
+             f"提示 {s.chat.prompt_tokens:,} 词元，回复 {s.chat.reply_tokens:,} 词元。"
+             for s in r.summaries if s.chat]
     if r.mutations:
         lines.append(_mutation_line(r.mutations))
     if r.retrieval and r.retrieval.methods:
