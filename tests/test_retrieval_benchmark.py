@@ -12,6 +12,7 @@ import yaml
 
 from assistant.evaluation import benchmarks
 from assistant.retrieval.chunking import chunk_document
+from assistant.retrieval.index import _exclusive
 from assistant.retrieval.ingest import discover, load_document
 from assistant.settings import Settings
 from tests.conftest import ROOT, EmbeddingsHandler
@@ -170,3 +171,14 @@ def test_quality_run_measures_the_configured_embedder(
     assert len(embeddings_server.requests) - asked == 3  # the first query's request and its two retries, then BM25
     with pytest.raises(benchmarks.BenchmarkUnavailable, match="HTTP 500"):
         benchmarks.score_retrieval(failing, QUERIES)
+
+
+def test_the_retrieval_benchmark_says_why_it_cannot_measure(tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "idx")
+    with pytest.raises(benchmarks.BenchmarkUnavailable, match="至少 24 篇报告（现有 0 篇）"):
+        benchmarks.run_retrieval(settings, root=tmp_path)  # no labelled queries, no corpus
+    with pytest.raises(benchmarks.BenchmarkUnavailable, match="还没有检索索引"):
+        benchmarks.score_retrieval(settings, QUERIES)
+    (tmp_path / "idx").mkdir()
+    with _exclusive(tmp_path / "idx"), pytest.raises(benchmarks.BenchmarkUnavailable, match="另一个建索引任务"):
+        benchmarks.index_corpus(settings)  # another run is updating the same index

@@ -46,7 +46,8 @@ from assistant.retrieval.embed import (
     make_embedder,
 )
 from assistant.retrieval.hybrid import Filters, Retriever, open_index
-from assistant.retrieval.index import IndexReport, update_index
+from assistant.retrieval.index import IndexBusy, IndexReport, update_index
+from assistant.retrieval.manifest import IndexMissing, IndexUnusable
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: eval/ and corpus/ live there
@@ -234,8 +235,11 @@ def index_corpus(settings: Settings, fresh: bool = False, progress: Progress = _
     index_dir = Path(settings.index_dir)
     if fresh and index_dir.exists():
         shutil.rmtree(index_dir)
-    with contextlib.chdir(root):  # the index names documents relative to the working folder, as the labels do
-        return update_index(Path("corpus"), settings, progress)
+    try:
+        with contextlib.chdir(root):  # the index names documents relative to the working folder, as the labels do
+            return update_index(Path("corpus"), settings, progress)
+    except (IndexBusy, IndexUnusable, FileNotFoundError) as exc:  # another run holds the folder, or it is unusable
+        raise BenchmarkUnavailable(f"检索评测跳过：{exc}") from None
 
 
 def score_retrieval(settings: Settings, queries: list[dict], progress: Progress = _silent) -> RetrievalBenchmark:
@@ -255,7 +259,7 @@ def score_retrieval(settings: Settings, queries: list[dict], progress: Progress 
     except EmbedderUnavailable as exc:
         raise BenchmarkUnavailable(f"{exc}\n向量检索不可用，检索评测中止。") from None
     try:
-        with open_index(settings, embedder) as retriever:
+        with _opened(settings, embedder) as retriever:
             _vectors_lost(retriever, "向量检索不可用，检索评测中止。")
             scores = [evaluate(retriever, queries, method, fusion, step).result(name)
                       for name, method, fusion in METHODS]
@@ -300,6 +304,17 @@ def run_retrieval(settings: Settings | None = None, progress: Progress = _silent
     index_corpus(settings, progress=progress, root=root)
     result = score_retrieval(settings, queries, progress)
     return RetrievalBenchmark(result.queries, result.methods, result.embedder, time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _opened(settings: Settings, embedder: Embedder) -> Iterator[Retriever]:
+    """Yield the benchmark's index opened for search; raise BenchmarkUnavailable when it is missing or damaged."""
+    try:
+        retriever = open_index(settings, embedder)
+    except (IndexMissing, IndexUnusable) as exc:
+        raise BenchmarkUnavailable(f"检索评测跳过：{exc}") from None
+    with retriever:
+        yield retriever
 
 
 def _vectors_lost(retriever: Retriever, message: str) -> None:
