@@ -104,14 +104,16 @@ def plain(finding: Finding) -> str:
     return f"{where}{finding.message}{expected}"
 
 
-def examine(path: Path, scheme: str = "national", chosen: bool = False) -> list[Examined]:
-    """Return the report checked (a workbook: each of its projects); raise ReportUnreadable saying why
-    it could not be. A Word or PDF report is scored by the scheme its table implies unless `chosen`."""
-    suffix = path.suffix.lower()
+def examine(path: Path, scheme: str = "national", chosen: bool = False, name: str = "") -> list[Examined]:
+    """Return the report checked (a workbook: each of its projects), labelled by `name` (default: the
+    file's name); raise ReportUnreadable saying why it could not be. A Word or PDF report is scored by
+    the scheme its table implies unless `chosen`."""
+    suffix, name = path.suffix.lower(), name or path.name
     if suffix in WORKBOOK_SUFFIXES:
-        return [_table_checked(src.label, src.load, path, scheme) for src in sources_of([path])]
+        return [_table_checked(name + src.label.removeprefix(path.name), src.load, path, scheme)
+                for src in sources_of([path])]
     if suffix in REPORT_SUFFIXES:
-        return [_report_checked(path, scheme, chosen)]
+        return [_report_checked(path, name, scheme, chosen)]
     raise ReportUnreadable(f"不支持的文件类型「{suffix or '无扩展名'}」：请提交 .docx、.pdf 或 .xlsx")
 
 
@@ -124,7 +126,7 @@ def _table_checked(label: str, load: Callable[[], Figures], path: Path, scheme: 
     return Examined(path, label, "", table, CheckResult((), tuple(diagnose(table))))
 
 
-def _report_checked(path: Path, scheme: str, chosen: bool) -> Examined:
+def _report_checked(path: Path, name: str, scheme: str, chosen: bool) -> Examined:
     """Return a Word or PDF report checked against its own 自评表 (assistant/self_check.py)."""
     try:
         extraction = extract_report(path)
@@ -134,24 +136,25 @@ def _report_checked(path: Path, scheme: str, chosen: bool) -> Examined:
         raise ReportUnreadable("未能读出自评表：" + "；".join(extraction.unread))
     checked = self_check(extraction, scheme_for(extraction, load_scheme(scheme), chosen))
     cells = {r.path: at for r in extraction.readings if r.path and (at := ref_position(r.where))}
-    return Examined(path, path.name, extraction.text, checked.table, checked.result, cells,
+    return Examined(path, name, extraction.text, checked.table, checked.result, cells,
                     tuple(extraction.unread))
 
 
 def review_one(path: Path, notes: Path | None = None, scheme: str = "national",
-               chosen: bool = False) -> list[ReportReview]:
-    """Return the review of one file (one row; a workbook of projects, a row each). With `notes`, each
-    readable report's errors and warnings are written as comments on a DOCX there (bureau_docx).
-    Whatever goes wrong with one file becomes its row's `problem`; nothing is raised."""
+               chosen: bool = False, name: str = "") -> list[ReportReview]:
+    """Return the review of one file (one row; a workbook of projects, a row each), shown as `name`
+    (default: the file's name). With `notes`, each readable report's errors and warnings are written
+    as comments on a DOCX there (bureau_docx). Whatever goes wrong with one file becomes its row's
+    `problem`; nothing is raised."""
+    name = name or path.name
     try:
-        examined = examine(path, scheme, chosen)
+        examined = examine(path, scheme, chosen, name)
     except ReportUnreadable as exc:
-        return [ReportReview(path.name, problem=str(exc), source=str(path))]
+        return [ReportReview(name, problem=str(exc), source=str(path))]
     except OSError as exc:
-        return [ReportReview(path.name, problem=f"无法读取：{os_error_text(exc)}", source=str(path))]
+        return [ReportReview(name, problem=f"无法读取：{os_error_text(exc)}", source=str(path))]
     except Exception as exc:  # noqa: BLE001 - a file nobody foresaw is one row, never the end of the review
-        return [ReportReview(path.name, problem=f"无法核对（{type(exc).__name__}：{str(exc)[:200]}）",
-                             source=str(path))]
+        return [ReportReview(name, problem=f"无法核对（{type(exc).__name__}：{str(exc)[:200]}）", source=str(path))]
     rows = []
     for item in examined:
         written, note = "", ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -75,13 +76,24 @@ def review_files(files: list[Path], notes: Path | None, scheme: str,
     `chosen`: the scheme was asked for, so a report's table does not pick its own (bureau.examine)."""
     if processes is None:
         processes = min(os.cpu_count() or 1, len(files)) if len(files) >= PROCESS_MIN else 1
+    jobs = list(zip(files, shown_names(files), strict=True))
     rows: list[ReportReview] = []
     if processes <= 1:
-        for path in files:
-            rows += _done(review_one(path, notes, scheme, chosen), done)
+        for path, name in jobs:
+            rows += _done(review_one(path, notes, scheme, chosen, name), done)
     else:
-        rows = _in_processes(files, notes, scheme, chosen, done, processes)
+        rows = _in_processes(jobs, notes, scheme, chosen, done, processes)
     return sorted(rows, key=ReportReview.severity_key)
+
+
+def shown_names(files: list[Path]) -> list[str]:
+    """Return the name each file is shown (and its commented copy named) under: its own name, or for
+    two files of one name from different folders, its path below the folders' common parent."""
+    seen = Counter(p.name for p in files)
+    if all(n == 1 for n in seen.values()):
+        return [p.name for p in files]
+    common = Path(os.path.commonpath([p.resolve().parent for p in files]))
+    return [p.resolve().relative_to(common).as_posix() if seen[p.name] > 1 else p.name for p in files]
 
 
 def _done(rows: list[ReportReview], done: Callable[[list[ReportReview]], None]) -> list[ReportReview]:
@@ -89,22 +101,21 @@ def _done(rows: list[ReportReview], done: Callable[[list[ReportReview]], None]) 
     return rows
 
 
-def _in_processes(files: list[Path], notes: Path | None, scheme: str, chosen: bool,
+def _in_processes(jobs: list[tuple[Path, str]], notes: Path | None, scheme: str, chosen: bool,
                   done: Callable[[list[ReportReview]], None], processes: int) -> list[ReportReview]:
     """Return the rows of every file, reviewed by `processes` spawned workers; a worker that dies
     (killed, out of memory) makes its files rows saying so."""
     rows: list[ReportReview] = []
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-        futures: dict[Future[list[ReportReview]], Path] = {
-            pool.submit(review_one, path, notes, scheme, chosen): path for path in files}
+        futures: dict[Future[list[ReportReview]], str] = {
+            pool.submit(review_one, path, notes, scheme, chosen, name): name for path, name in jobs}
         try:
             for future in as_completed(futures):
-                path = futures[future]
                 try:
                     result = future.result()
                 except BrokenProcessPool:
-                    result = [ReportReview(path.name, problem="核对进程意外退出（可能内存不足），未能核对")]
+                    result = [ReportReview(futures[future], problem="核对进程意外退出（可能内存不足），未能核对")]
                 rows += _done(result, done)
         except BaseException:  # Ctrl-C: the workers get it too; stop without waiting for the queue
             pool.shutdown(wait=False, cancel_futures=True)

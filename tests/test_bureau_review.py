@@ -7,7 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
+from assistant.bureau_docx import commented_name
 from assistant.bureau_pool import review_files
 from assistant.cli import main
 from assistant.sources import load_figures
@@ -154,3 +156,54 @@ def test_a_word_report_is_checked_against_its_own_table_and_commented_at_the_fig
     assert any(at == "139" and "funds_not_arrived" in text for at, text in comments), comments
     # and on the cell where the table states its own execution rate
     assert any(at.startswith("99.84%") and "basis_inconsistent" in text for at, text in comments), comments
+
+
+REPORTS = CASES.parent / "reports"
+
+
+@pytest.fixture(scope="module")
+def reviewed_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple]]:
+    """The acceptance corpus eval/reports reviewed once as `assistant review eval/reports -o review.xlsx`."""
+    out = tmp_path_factory.mktemp("corpus") / "review.xlsx"
+    with pytest.raises(SystemExit) as stop:
+        main(["review", str(REPORTS), "-o", str(out)])
+    assert stop.value.code == 1  # planted errors, and every file read
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))[1:]
+    return out, {r[0]: r for r in rows}
+
+
+def expectations() -> list[tuple[str, dict]]:
+    """Return (file, its expectation) for every report file of eval/reports."""
+    out = []
+    for path in sorted(REPORTS.glob("*.expect.yaml")):
+        expect = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out += [(name, expect) for name in expect["files"]]
+    return out
+
+
+@pytest.mark.parametrize(("name", "expect"), expectations(), ids=[n for n, _ in expectations()])
+def test_review_finds_every_planted_fault_of_the_corpus_and_no_error_in_a_clean_report(
+        reviewed_corpus: tuple[Path, dict[str, tuple]], name: str, expect: dict) -> None:
+    out, rows = reviewed_corpus
+    row = rows[name]
+    assert row[1] == expect["read"]["project.unit"] and row[2] == expect["read"]["project.name"]
+    if expect["clean"]:
+        assert row[8] == 0, row[10]
+        return
+    comments = " ".join(text for _, text in anchored(out.parent / "review-批注" / commented_name(name)))
+    for fault in expect["planted"]:
+        assert f"[{fault['code']}]" in comments, (fault, row[10])
+    assert row[8] + row[9] >= len({f["code"] for f in expect["planted"]})
+
+
+def test_two_reports_of_one_name_in_two_folders_keep_a_row_and_a_commented_copy_each(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for unit, case in (("单位甲", "diag-grade-2022"), ("单位乙", "sample-2024")):
+        (tmp_path / unit).mkdir()
+        table(case, tmp_path / unit / "自评表.xlsx")
+    code, _ = run(capsys, "review", str(tmp_path / "单位甲"), str(tmp_path / "单位乙"), "-o", str(tmp_path / "r.md"))
+    assert code == 1
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| 单位甲/自评表.xlsx | 江北市民政局" in text and "| 单位乙/自评表.xlsx | 湛江市工业和信息化局" in text
+    assert sorted(p.name for p in (tmp_path / "r-批注").iterdir()) == ["单位乙_自评表.xlsx（批注）.docx",
+                                                                     "单位甲_自评表.xlsx（批注）.docx"]
