@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.bureau_docx import commented_copy
+from assistant.bureau_docx import Tables, commented_copy
 from assistant.check import CheckResult
 from assistant.diagnose import diagnose
 from assistant.extract import ExtractError, extract_report
@@ -55,6 +55,7 @@ class Examined:
     result: CheckResult
     cells: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # figures path → (table, row, column)
     unread: tuple[str, ...] = ()  # what the 自评表 did not give (read from a Word or PDF report)
+    tables: Tables = ()  # the report's tables as read (a PDF's, for its commented copy)
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,13 @@ def _report_checked(path: Path, name: str, scheme: str, chosen: bool) -> Examine
         raise ReportUnreadable("未能读出自评表：" + "；".join(extraction.unread))
     checked = self_check(extraction, scheme_for(extraction, load_scheme(scheme), chosen))
     cells = {r.path: at for r in extraction.readings if r.path and (at := ref_position(r.where))}
+    # A row's stated 得分 has no figures-file field; its cell is where a finding on that row belongs.
+    cells |= {f"{'funds' if s.indicator is None else f'indicators[{s.indicator}]'}.{s.kind}": at
+              for s in extraction.stated if (at := ref_position(s.where))}
+    tables = tuple(tuple(tuple((c.text, c.ref) for c in row) for row in grid.rows)
+                   for grid in extraction.document.tables)
     return Examined(path, name, extraction.text, checked.table, checked.result, cells,
-                    tuple(extraction.unread))
+                    tuple(extraction.unread), tables)
 
 
 def review_one(path: Path, notes: Path | None = None, scheme: str = "national",
@@ -161,7 +167,7 @@ def review_one(path: Path, notes: Path | None = None, scheme: str = "national",
         if notes is not None:
             try:
                 written = str(commented_copy(item.path, item.label, item.text, item.table,
-                                             ranked(item.result.findings), notes, item.cells))
+                                             ranked(item.result.findings), notes, item.cells, item.tables))
             except OSError as exc:
                 note = f"批注文件未能写出：{os_error_text(exc)}"
             except Exception as exc:  # noqa: BLE001 - python-docx on an odd document: the row still stands

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from docx import Document
@@ -26,6 +27,7 @@ COMMENTED = "（批注）.docx"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 Cells = Mapping[str, tuple[int, int, int]]  # a figures path → (table, row, column) of its cell, counted from 1
+Tables = tuple[tuple[tuple[tuple[str, str], ...], ...], ...]  # tables → rows → (cell text, cell name)
 
 
 def commented_name(label: str) -> str:
@@ -35,22 +37,23 @@ def commented_name(label: str) -> str:
 
 
 def commented_copy(path: Path, label: str, text: str, table: FactTable, findings: Iterable[Finding],
-                   notes: Path, cells: Cells | None = None) -> Path:
+                   notes: Path, cells: Cells | None = None, tables: Tables = ()) -> Path:
     """Write the findings as comments onto a DOCX of the report in notes/ and return its path.
 
     `text` is the text the findings' spans point into; `cells` places a finding about the figures at
-    the 自评表 cell its value was read from.
+    the 自评表 cell its value was read from (`tables`: a PDF's tables as read, written after its text).
     """
     suffix = path.suffix.lower()
-    remarks = list(findings)
-    if suffix == ".docx":
-        doc = open_docx(read_regular(path))
-        own, _ = plain_text(doc)
-        add_comments(doc, remarks, source_text=None if own == text else text,
-                     places=_cell_places(doc, table, cells or {}))
-    elif suffix == ".pdf":
-        doc = _text_document(text, path.name)
-        add_comments(doc, remarks)
+    remarks, cells = list(findings), cells or {}
+    if suffix in (".docx", ".pdf"):
+        if suffix == ".docx":
+            doc = open_docx(read_regular(path))
+            own = plain_text(doc)[0]
+        else:
+            doc, own = _text_document(text, path.name, tables), text
+        places = _cell_places(doc, table, cells)
+        remarks = [_by_field(f, cells, places) for f in remarks]
+        add_comments(doc, remarks, source_text=None if own == text else text, places=places)
     else:  # a table: the 自评表 as the drafter writes it, each finding at the cell of its fact
         doc, places = build_docx(Report(f"{table.figures.project.year}年度{table.figures.project.name}（自评表审阅）",
                                         (), table))
@@ -60,14 +63,39 @@ def commented_copy(path: Path, label: str, text: str, table: FactTable, findings
     return target
 
 
-def _text_document(text: str, name: str) -> DocxDocument:
-    """Return a Word document holding the text one line a paragraph (offsets as in the text), then a
-    closing note saying where the text comes from."""
+def _text_document(text: str, name: str, tables: Tables) -> DocxDocument:
+    """Return a Word document holding the text one line a paragraph (offsets as in the text), a note
+    saying where it comes from, then the tables as read (a merged cell's text in its first cell), so
+    that 表N 第r行第c列 is row r, column c of the document's N-th table."""
     doc = Document()
     for line in _NOT_XML.sub(" ", text).split("\n"):
         doc.add_paragraph(line)
-    doc.add_paragraph(f"（以上为从「{_NOT_XML.sub(' ', name)}」提取的文字，批注为核对意见。）")
+    doc.add_paragraph(f"（以上为从「{_NOT_XML.sub(' ', name)}」提取的文字，以下为读出的表格；批注为核对意见。）")
+    for rows in tables:
+        width = max((len(row) for row in rows), default=0)
+        if not width:
+            continue
+        grid = doc.add_table(rows=len(rows), cols=width)
+        grid.style = "Table Grid"
+        seen: set[str] = set()
+        for r, row in enumerate(rows):
+            for c, (cell_text, ref) in enumerate(row):
+                if ref not in seen:
+                    seen.add(ref)
+                    grid.rows[r].cells[c].text = _NOT_XML.sub(" ", cell_text)
+        doc.add_paragraph()
     return doc
+
+
+def _by_field(finding: Finding, cells: Cells, places: dict[str, Paragraph]) -> Finding:
+    """Return the finding placed at the cell of what it is about when its facts have no cell: a row's
+    stated 得分 (indicators[2].score), or the field it names. The comment's wording is unchanged."""
+    if finding.start is not None or any(f in places for f in (finding.fact, *finding.facts) if f):
+        return finding
+    for key in (f"{finding.field}.score", finding.field):
+        if key in places:
+            return replace(finding, fact=key)
+    return finding
 
 
 def _with_stated(places: dict[str, Paragraph], table: FactTable) -> dict[str, Paragraph]:
@@ -79,12 +107,14 @@ def _with_stated(places: dict[str, Paragraph], table: FactTable) -> dict[str, Pa
 
 
 def _cell_places(doc: DocxDocument, table: FactTable, cells: Cells) -> dict[str, Paragraph]:
-    """Return, for each fact whose figures path has a known cell, that cell's first paragraph; a
-    recomputed rate, total or grade goes to the cell where the table states its own."""
+    """Return, for each fact whose figures path has a known cell (and for each such path), that cell's
+    first paragraph; a recomputed rate, total or grade goes to the cell where the table states its own."""
     places: dict[str, Paragraph] = {}
     stated = {"score.total": "evaluation.score", "grade": "evaluation.grade"}
-    for fact in table:
-        source = stated.get(fact.id, "evaluation.execution_rate" if fact.id.startswith("rate.") else fact.source)
+    rate = "evaluation.execution_rate"
+    wanted = [(f.id, stated.get(f.id, rate if f.id.startswith("rate.") else f.source)) for f in table]
+    wanted += [(path, path) for path in cells]  # by figures path too: a finding's `field`, a row's stated 得分
+    for key, source in wanted:
         where = cells.get(source) if source else None
         if where is None:
             continue
@@ -94,5 +124,5 @@ def _cell_places(doc: DocxDocument, table: FactTable, cells: Cells) -> dict[str,
         except IndexError:
             continue
         if cell.paragraphs:
-            places[fact.id] = cell.paragraphs[0]
+            places[key] = cell.paragraphs[0]
     return places

@@ -207,3 +207,14 @@ def test_two_reports_of_one_name_in_two_folders_keep_a_row_and_a_commented_copy_
     assert "| 单位甲/自评表.xlsx | 江北市民政局" in text and "| 单位乙/自评表.xlsx | 湛江市工业和信息化局" in text
     assert sorted(p.name for p in (tmp_path / "r-批注").iterdir()) == ["单位乙_自评表.xlsx（批注）.docx",
                                                                      "单位甲_自评表.xlsx（批注）.docx"]
+
+
+def test_a_pdf_s_commented_copy_holds_its_text_and_tables_with_the_findings_at_their_cells(
+        reviewed_corpus: tuple[Path, dict[str, tuple]]) -> None:
+    out, rows = reviewed_corpus
+    assert rows["c-training-2024-sum.pdf"][4:6] == (98.7, 97.7)
+    comments = anchored(out.parent / "review-批注" / "c-training-2024-sum.pdf（批注）.docx")
+    assert ("98.7分", "【错误】自评总分应为 97.7分，文中为 98.7分 [contradicted_number]") in comments  # in the text
+    assert any(at == "98.7" and "[total_not_sum]" in text for at, text in comments), comments  # the 总分 cell
+    rowscore = anchored(out.parent / "review-批注" / "a-culture-2024-rowscore.pdf（批注）.docx")
+    assert any(at == "8" and "[line_score_mismatch]" in text for at, text in rowscore), rowscore  # the row's 得分
