@@ -125,7 +125,8 @@ def _in_processes(jobs: list[tuple[Path, str]], notes: Path | None, scheme: str,
 
 def review_folder(paths: list[Path], outputs: list[Path], scheme: str, console: Console, chosen: bool = False) -> int:
     """Review every report of the folders (or files) named, write the outputs, print the table, and
-    return the exit status: 2 when a report could not be read, else 1 when one has errors, else 0.
+    return the exit status: 2 when a report could not be read, else 1 when one has errors, else 0
+    (130 on Ctrl-C, nothing but complete commented copies written).
     Raises ReviewInputError before any work when the inputs or outputs cannot be used."""
     check_outputs(outputs)
     files = report_files(paths, skip=outputs)
@@ -135,8 +136,12 @@ def review_folder(paths: list[Path], outputs: list[Path], scheme: str, console: 
     bar = Progress(TextColumn("审阅"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                    transient=True, disable=not console.is_terminal)
     task = bar.add_task("审阅", total=len(files))
-    with bar:
-        rows = review_files(files, notes, scheme, lambda _: bar.advance(task), chosen=chosen)
+    try:
+        with bar:
+            rows = review_files(files, notes, scheme, lambda _: bar.advance(task), chosen=chosen)
+    except KeyboardInterrupt:
+        console.print("已中断：审阅汇总未写出（已写出的批注文件都是完整的）。", markup=False, highlight=False)
+        return 130
     console.print(review_table(rows))
     for out in outputs:
         write_review(rows, out)

@@ -280,9 +280,6 @@ def review(
         status = review_folder(folders, list(out or []), settings.scheme, Console(stderr=True), scheme is not None)
     except ReviewInputError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        typer.echo("已中断：审阅汇总未写出（已写出的批注文件都是完整的）。", err=True)
-        raise typer.Exit(130) from None
     raise typer.Exit(status)
 
 
