@@ -6,7 +6,9 @@ heights of its horizontal lines are row boundaries and the distinct positions of
 column boundaries. Two neighbouring cells with no line between them are one merged cell. Each text
 fragment goes to the cell its starting point lies in, and the lines of a wrapped cell are joined again.
 The fragments outside every table are grouped into lines and then paragraphs: a line that starts
-indented, or follows a short line or another font size, starts a new paragraph.
+indented or with a heading number (六、 （一） 1.), or in another font size, starts a new paragraph, and
+so does one after a short line that ends a sentence or holds no comma (a title, a cover line). A line's
+end is only estimated (a justified line is stretched), so a short line alone does not end a paragraph.
 
 A scanned PDF has no text to read; it is refused with that reason.
 """
@@ -22,6 +24,7 @@ from typing import Any
 from assistant.extract_doc import Document, Paragraph, cell_ref
 from assistant.reading import DocumentError
 from assistant.tables import Cell, Grid
+from assistant.text import heading_number
 
 _TOL = 2.5  # points: lines this close are one boundary (Word draws two tables one point apart as one)
 _PAGE_NUMBER = re.compile(r"[—\-－\s\d第页/]*")
@@ -224,15 +227,21 @@ def _line_end(line: list[_Fragment]) -> float:
     return last.x + sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in last.text) * last.size
 
 
+def _ends_paragraph(line: list[_Fragment], right: float) -> bool:
+    """Return whether a line ends its paragraph: it stops short of the margin after a sentence's end (a
+    line's end is only estimated, so a short line alone is not enough), or it is a short line with no
+    comma or full stop (a title, a heading, a cover line such as 评价年度：2024年度)."""
+    text = _line_text(line)
+    short = _line_end(line) < right - 3 * line[-1].size
+    return short and (text.endswith(("。", "！", "？", "；", "：", ":")) or not re.search(r"[，。；,;]", text))
+
+
 def _document_items(items: list[tuple[float, str, Any]]) -> list[Paragraph | Grid]:
     """Return paragraphs and grids in reading order; a table continued on the next page is one grid."""
     lines = [item for _, kind, item in items if kind == "line"]
     left = min((line[0].x for line in lines), default=0.0)
     ends = sorted(_line_end(line) for line in lines)
     right = ends[len(ends) * 3 // 4] if ends else 0.0  # most lines of a body run to the margin; a title may not
-    # Where paragraphs open indented, the indent alone starts one: a justified line's end cannot be told
-    # from the fragments (its spacing is stretched), so "a short line ends a paragraph" would misfire.
-    indented = sum(line[0].x > left + 0.8 * line[0].size for line in lines) >= max(3, len(lines) // 10)
     out: list[Paragraph | Grid] = []
     current: list[str] = []
     previous: list[_Fragment] | None = None
@@ -268,9 +277,9 @@ def _document_items(items: list[tuple[float, str, Any]]) -> list[Paragraph | Gri
         if _PAGE_NUMBER.fullmatch(text) and len(text) <= 12:
             continue  # a page number between the parts of a table, or under the text
         flush_table()
-        starts = (previous is None or item[0].x > left + 0.8 * item[0].size
+        starts = (previous is None or item[0].x > left + 0.8 * item[0].size or heading_number(text) is not None
                   or abs(item[0].size - previous[0].size) > 0.6
-                  or (not indented and _line_end(previous) < right - 3 * previous[-1].size))
+                  or _ends_paragraph(previous, right))
         if starts:
             flush_paragraph()
         current.append(text)

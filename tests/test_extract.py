@@ -250,8 +250,10 @@ def test_every_planted_figure_is_read_from_every_corpus_report(report: Path, exp
     where = {r.path: r.where for r in got.readings}
     if report.suffix == ".docx":
         assert {p: where.get(p) for p in expect["where_docx"]} == expect["where_docx"]
-    else:  # the PDF's table is rebuilt from its ruling lines: amounts come from its cells
+    else:  # the PDF's table is rebuilt from its ruling lines; its paragraphs are numbered as in Word
         assert re.fullmatch(r"表\d+ 第\d+行第\d+列", where["funds.spent"])
+        in_text = {p: w for p, w in expect["where_docx"].items() if w.endswith("段")}
+        assert {p: where.get(p) for p in in_text} == in_text
     assert got.unread == ()
 
 
