@@ -10,69 +10,13 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli_common import SchemeOpt, fail, figure_files, output_folder, scheme_named, settings_from
 from assistant.cli_errors import ChineseErrorsGroup
+from assistant.cli_tables import register as register_tables
 from assistant.retrieval.commands import register as register_retrieval
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="项目支出绩效自评报告起草与核对助手", cls=ChineseErrorsGroup)
-
-SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="评分方案：national（默认）、sichuan、exec20")]
-
-
-def _fail(message: str) -> None:
-    """Print a plain-Chinese message on stderr and exit with status 2 (input could not be used)."""
-    from assistant.validation import terminal_safe
-
-    typer.echo(terminal_safe(message), err=True)
-    raise typer.Exit(2)
-
-
-def _settings(**flags: object):  # type: ignore[no-untyped-def]
-    from assistant.settings import Settings, SettingsError
-
-    try:
-        return Settings.load(flags)
-    except SettingsError as exc:
-        _fail(str(exc))
-
-
-def _scheme(name: str):  # type: ignore[no-untyped-def]
-    from assistant.scoring import load_scheme
-
-    try:
-        return load_scheme(name)
-    except KeyError as exc:
-        _fail(str(exc.args[0]))
-
-
-def _figure_files(paths: list[Path]) -> list[Path]:
-    """Return the figures files named, a folder standing for the files (and workbooks) in it."""
-    from assistant.sources import FIGURES_SUFFIXES
-
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            # Not Excel's and LibreOffice's lock files, nor the summaries draft writes beside its outputs.
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in FIGURES_SUFFIXES
-                          and not p.name.startswith(("~$", ".~lock")) and not p.stem.endswith("-汇总"))
-        else:
-            out.append(path)
-    return out
-
-
-def _output_folder(out: Path) -> None:
-    """Create the output folder, or exit 2 saying in Chinese why it cannot be one."""
-    from assistant.files import os_error_text
-
-    if out.exists() and not out.is_dir():
-        _fail(f"输出位置「{out}」是一个文件，不是文件夹；请用 -o 指定文件夹")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _fail(f"无法创建输出文件夹「{out}」：{os_error_text(exc)}")
-    if not os.access(out, os.W_OK | os.X_OK):
-        _fail(f"无法写入输出文件夹「{out}」：没有权限")
-
 
 BACKEND_HELP = "起草方式：template（离线模板，默认）或 openai（OpenAI 兼容的对话模型）"
 RUN_DIR_HELP = "记录每个项目的事实、检索资料、提示、回复和核对结果的文件夹（不含 API 密钥）"
@@ -102,21 +46,21 @@ def draft(
     from assistant.chat import ChatNotConfigured
     from assistant.retrieval.manifest import IndexUnusable
 
-    settings = _settings(scheme=scheme, backend=backend, model=model, base_url=base_url, index_dir=index,
+    settings = settings_from(scheme=scheme, backend=backend, model=model, base_url=base_url, index_dir=index,
                          run_dir=run_dir, concurrency=concurrency, project_concurrency=projects)
-    files = _figure_files(figures)
+    files = figure_files(figures)
     if not files:
-        _fail("没有找到项目数据文件（.yaml、.yml、.json 或 .xlsx）")
+        fail("没有找到项目数据文件（.yaml、.yml、.json 或 .xlsx）")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")  # retries and fallbacks, on stderr
     from assistant.writers import make_writer
 
     try:
         writer = make_writer(settings)
     except (ChatNotConfigured, IndexUnusable) as exc:
-        _fail(str(exc))
-    _output_folder(out)
+        fail(str(exc))
+    output_folder(out)
     try:
-        results = draft_files(files, out, _scheme(settings.scheme), Console(stderr=True), settings=settings,
+        results = draft_files(files, out, scheme_named(settings.scheme), Console(stderr=True), settings=settings,
                               writer=writer, force=force)
     except KeyboardInterrupt:
         # Worker threads may be waiting on a model; exit now rather than wait for them. Nothing of an
@@ -143,12 +87,12 @@ def score(
     from assistant.figures import FiguresError
     from assistant.sources import load_figures
 
-    settings = _settings(scheme=scheme)
+    settings = settings_from(scheme=scheme)
     try:
         fig = load_figures(figures)
     except FiguresError as exc:
-        _fail(str(exc))
-    table = build_facts(fig, _scheme(settings.scheme))
+        fail(str(exc))
+    table = build_facts(fig, scheme_named(settings.scheme))
     findings = diagnose(table)
     if as_json:
         from assistant.report import fact_data, score_sheet_data
@@ -183,13 +127,13 @@ def check(
     if figures == Path() and report is not None and report.suffix.lower() in (".docx", ".pdf"):
         _check_against_own_table(report, as_json, scheme)
     if figures == Path():
-        _fail("请用 --figures 指定项目数据文件（.docx、.pdf 报告可省略，按其中的自评表核对）")
-    settings = _settings(scheme=scheme)
+        fail("请用 --figures 指定项目数据文件（.docx、.pdf 报告可省略，按其中的自评表核对）")
+    settings = settings_from(scheme=scheme)
     try:
-        table = build_facts(load_figures(figures), _scheme(settings.scheme))
+        table = build_facts(load_figures(figures), scheme_named(settings.scheme))
         text = read_report_text(report) if report else ""
     except (FiguresError, ReportReadError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = check_report(text, table) if report else CheckResult((), tuple(diagnose(table)))
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, allow_nan=False, indent=2) + "\n")
@@ -209,14 +153,14 @@ def _check_against_own_table(report: Path, as_json: bool, scheme: str | None) ->
     from assistant.self_check import scheme_for, self_check
     from assistant.show import show_check
 
-    settings = _settings(scheme=scheme)
+    settings = settings_from(scheme=scheme)
     try:
         extraction = extract_report(report)
     except ExtractError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if extraction.figures is None:
-        _fail(unusable_message(extraction))
-    checked = self_check(extraction, scheme_for(extraction, _scheme(settings.scheme), scheme is not None))
+        fail(unusable_message(extraction))
+    checked = self_check(extraction, scheme_for(extraction, scheme_named(settings.scheme), scheme is not None))
     if as_json:
         data = {**checked.result.to_json(), "extraction": extraction_json(extraction)}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2) + "\n")
@@ -242,18 +186,18 @@ def extract(
     try:
         extraction = extract_report(report)
     except ExtractError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(extraction_json(extraction), ensure_ascii=False, indent=2) + "\n")
     else:
         show_extraction(extraction, Console(stderr=True))
     if extraction.figures is None:
-        _fail(unusable_message(extraction))
+        fail(unusable_message(extraction))
     if out is not None:
         try:
             write_figures(extraction, out)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"已写出：{out}", err=True)
     elif not as_json:
         from assistant.convert import figures_yaml
@@ -274,12 +218,12 @@ def review(
 
     from assistant.bureau_pool import ReviewInputError, review_folder
 
-    settings = _settings(scheme=scheme)
-    _scheme(settings.scheme)
+    settings = settings_from(scheme=scheme)
+    scheme_named(settings.scheme)
     try:
         status = review_folder(folders, list(out or []), settings.scheme, Console(stderr=True), scheme is not None)
     except ReviewInputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     raise typer.Exit(status)
 
 
@@ -299,61 +243,22 @@ def ui(
 
     credentials = parse_auth(auth) if auth else None
     if auth and credentials is None:
-        _fail("--auth 的格式应为 用户名:密码，两部分都不能为空")
+        fail("--auth 的格式应为 用户名:密码，两部分都不能为空")
     if not is_loopback(host) and credentials is None:
-        _fail(f"监听 {host} 会让其他计算机访问本应用，必须同时用 --auth 用户名:密码 设置登录；"
+        fail(f"监听 {host} 会让其他计算机访问本应用，必须同时用 --auth 用户名:密码 设置登录；"
               "只在本机使用时请省略 --host（默认 127.0.0.1）")
-    settings = _settings(scheme=scheme)
+    settings = settings_from(scheme=scheme)
     try:
         data.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"无法使用数据文件夹 {data}：{exc}")
+        fail(f"无法使用数据文件夹 {data}：{exc}")
     from assistant.ui.app import launch
 
     typer.echo(f"在浏览器中打开 http://{host if ':' not in host else f'[{host}]'}:{port}/ （Ctrl+C 退出）", err=True)
     launch(host, port, credentials, data, settings)
 
 
-@app.command()
-def convert(
-    inputs: Annotated[list[Path], typer.Argument(help="自评表工作簿（.xlsx）或项目数据文件（YAML/JSON）")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help=(
-        "输出：.yaml/.json 文件、文件夹（每个项目一个 YAML）或 .xlsx 工作簿；省略时把 YAML 打印出来"))] = None,
-) -> None:
-    """转换自评表与项目数据文件，显示从表格中读到的内容；有项目无法读取时退出码为 2。"""
-    from assistant.convert import read_inputs, write_outputs
-
-    converted = read_inputs(inputs)
-    for note in converted.notes:
-        typer.echo(f"说明：{note}", err=True)
-    for error in converted.errors:
-        typer.echo(error, err=True)
-    if converted.projects:
-        try:
-            written = write_outputs(converted, out, typer.echo)
-        except (ValueError, OSError) as exc:
-            _fail(str(exc))
-        for path in written:
-            typer.echo(f"已写出：{path}", err=True)
-    if converted.errors or not converted.projects:
-        raise typer.Exit(2)
-
-
-@app.command()
-def template(
-    kind: Annotated[str, typer.Argument(help="模板类型：xlsx（自评表工作簿）")] = "xlsx",
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件")] = Path("自评表模板.xlsx"),
-    force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")] = False,
-) -> None:
-    """写出空白自评表模板：表头、指标级别和指标性质的下拉选项、一行示例。"""
-    from assistant.xlsx_write import write_template
-
-    if kind != "xlsx":
-        _fail(f"未知的模板类型「{kind}」（可选：xlsx）")
-    if out.exists() and not force:
-        _fail(f"{out} 已存在；加 --force 覆盖")
-    write_template(out)
-    typer.echo(f"已写出：{out}", err=True)
+register_tables(app)  # convert, template: listed here, before eval
 
 
 @app.command(name="eval")
@@ -383,14 +288,14 @@ def eval_(
     from assistant.retrieval.manifest import IndexUnusable
 
     if backend is not None and backend not in BACKENDS:
-        _fail(f"未知的起草方式「{backend}」（可选：template、openai、all）")
-    settings = _settings(scheme=scheme, model=model, base_url=base_url)
-    _output_folder(out)
+        fail(f"未知的起草方式「{backend}」（可选：template、openai、all）")
+    settings = settings_from(scheme=scheme, model=model, base_url=base_url)
+    output_folder(out)
     request = EvalRequest(out, backend, tuple(runs or ()), compare, cases, tuple(case or ()), benchmarks)
     try:
-        status = run_eval(request, settings, _scheme(settings.scheme), Console(stderr=True))
+        status = run_eval(request, settings, scheme_named(settings.scheme), Console(stderr=True))
     except (EvalUnusable, ChatNotConfigured, IndexUnusable) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     raise typer.Exit(status)
 
 

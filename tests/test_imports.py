@@ -12,7 +12,8 @@ PACKAGE = ROOT / "assistant"
 # Command adapters: they import a command's stage inside the command, so `assistant check` never loads
 # the drafting and retrieval stacks. Every other module imports our own modules at its top.
 # The UI's entry (ui/app.py) also sets Gradio's offline environment before anything imports gradio.
-DEFERRING = {"assistant.cli", "assistant.retrieval.commands", "assistant.ui.app"}
+DEFERRING = {"assistant.cli", "assistant.cli_common", "assistant.cli_tables", "assistant.retrieval.commands",
+             "assistant.ui.app"}
 
 
 def module_name(path: Path) -> str:
