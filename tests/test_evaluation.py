@@ -299,3 +299,40 @@ def test_tolerances_let_noise_pass_and_catch_a_regression(results: EvalResults) 
     missing = dataclasses.replace(results, mutations=None)
     with_bench = dataclasses.replace(results, mutations=MutationBenchmark(1, (MutationKind("digit change", 10, 9, 2),)))
     assert "本次没有变异基准的结果，未比较" in compare(missing, with_bench).notes
+
+
+def test_the_parts_are_found_under_the_names_people_give_them() -> None:
+    text = ("# 某项目自评报告\n\n## 五、存在问题\n\n资金到位率偏低，未设置效益指标、满意度指标。\n\n"
+            "## 六、下一步改进措施\n\n加强资金到位跟踪，增设效益指标、满意度指标。\n")
+    parts = split_sections(text)
+    assert parts == {"lessons.problems": "资金到位率偏低，未设置效益指标、满意度指标。",
+                     "improvements": "加强资金到位跟踪，增设效益指标、满意度指标。"}
+    case = load_cases(CASES, ["sample-2024"])[0]
+    m = measure(case, Draft(text), draft_report(case.figures).table)
+    assert (m.problems_answered, m.problems) == (2, 2) and m.sections_present == 2
+
+
+def test_a_stock_sentence_is_boilerplate_and_a_score_above_the_maximum_is_impossible() -> None:
+    text, case = template_text("water-missed-2023")
+    table = draft_report(case.figures).table
+    spoiled = text.replace("绩效等级为“优”。", "绩效等级为“优”。项目严格执行财务管理制度，满分为105分。", 1)
+    assert spoiled != text
+    m = measure(case, Draft(spoiled), table)
+    assert (m.boilerplate, m.impossible) == (1, 1)
+    assert (measure(case, Draft(text), table).boilerplate, measure(case, Draft(text), table).impossible) == (0, 0)
+
+
+def test_a_run_compared_with_itself_moves_nothing(tmp_path: Path) -> None:
+    # A person's draft with one wrong figure: precision 44/45 and recall 18/19, which results.json rounds.
+    people = tmp_path / "people"
+    people.mkdir()
+    text, _ = template_text("sample-2024")
+    (people / "sample-2024.md").write_text(text.replace("138.78万元", "183.78万元", 1), "utf-8")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out, extra in ((first, []), (second, ["--compare", str(first / "results.json")])):
+        done = subprocess.run([*EVAL, "--case", "sample-2024", "--runs", str(people), "--out", str(out), *extra],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    metrics = EvalResults.from_json((first / "results.json").read_text("utf-8")).draft("sample-2024", "runs:people")
+    assert metrics is not None and metrics.metrics is not None and 0 < metrics.metrics.precision < 1
+    assert "与基线相比：没有指标变化" in done.stderr

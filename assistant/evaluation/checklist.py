@@ -21,7 +21,11 @@ AUTHOR_WORDS = ("自评表填报", "分项与合计", "分值合计不等于", "
 STOCK_PHRASES = ("严格执行财务管理", "预算编制对实际支出需求估计不足", "目标设置偏保守", "可衡量、可考核",
                  "集中检查", "指标偏少", "预算结余")
 APPENDIX = re.compile(r"^(?:#+\s*)?附[：:]", re.M)
-_TITLES = {without_heading_number(s.title): s.id for s in SECTIONS}
+# The outline's titles, and the other names reports give the parts the checklist reads.
+_TITLES = {without_heading_number(s.title): s.id for s in SECTIONS} | {
+    "存在问题": "lessons.problems", "存在的主要问题": "lessons.problems", "主要问题": "lessons.problems",
+    "改进措施": "improvements", "改进建议": "improvements", "下一步改进措施": "improvements",
+    "下一步工作计划和改进措施": "improvements", "主要经验及做法": "lessons.experience"}
 _OUTLINE_LABEL = re.compile(r"^(?:\d+\.|（\d+）)\s*[^。，]{2,12}。")
 _COVER_FIELD = re.compile(r"^\S{2,6}：[^。]*$")
 
@@ -76,12 +80,17 @@ def author_faults(problems: str, improvements: str, codes: Iterable[str] = ()) -
     return sum(w in text for w in AUTHOR_WORDS) + sum(AUDIENCE.get(c) == "author" for c in codes)
 
 
+def stock_phrases(text: str) -> int:
+    """Return how many stock sentences no figure supports (严格执行财务管理制度 …) the narrative holds."""
+    return sum(p in narrative(text) for p in STOCK_PHRASES)
+
+
 def impossible_figures(text: str, check: CheckResult, maximum: float) -> int:
-    """Return how many figures of the narrative cannot be: a score above the scheme's maximum, a negative
-    amount of money, or a stock sentence no figure supports."""
+    """Return how many figures of the narrative cannot be: a score above the scheme's maximum, or a
+    negative amount of money."""
     end = len(narrative(text))
     scores = [n for n in check.numbers if n.quantity.start < end and n.status != "ignored"
               and n.quantity.unit == "分" and n.quantity.value > maximum + 1e-9]
     negative = [n for n in check.numbers if n.quantity.start < end and n.quantity.base_unit == "元"
                 and n.quantity.value < 0]
-    return len(scores) + len(negative) + sum(p in narrative(text) for p in STOCK_PHRASES)
+    return len(scores) + len(negative)

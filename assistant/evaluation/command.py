@@ -97,8 +97,9 @@ def run_eval(request: EvalRequest, settings: Settings, scheme: Scheme, console: 
     finally:
         for writer in writers:
             writer.close()
-    results = replace(results, seconds=time.monotonic() - clock)
-    write_text_atomic(request.out / "results.json", results.to_json())
+    written = replace(results, seconds=time.monotonic() - clock).to_json()
+    write_text_atomic(request.out / "results.json", written)
+    results = EvalResults.from_json(written)  # judged as written (rounded), as the baseline was
     comparison = compare(results, baseline) if baseline else None
     charts = write_charts(results, request.out, warn=lambda text: console.print(text, markup=False))
     report = write_report(results, request.out, comparison, charts)

@@ -117,7 +117,8 @@ def _chat(report: Report) -> ChatMetrics | None:
 
 
 def _with_boilerplate(group: list[Measured]) -> list[DraftResult]:
-    """Return one writer's results with each draft's count of sentences common to more than a third of the cases."""
+    """Return one writer's results with each draft's count of sentences common to more than a third of the
+    cases added to its boilerplate (which already counts its stock sentences)."""
     texts = [m.text for m in group if m.result.metrics is not None]
     common = common_sentences(texts) if len(texts) >= 3 else set()
     out = []
@@ -126,5 +127,6 @@ def _with_boilerplate(group: list[Measured]) -> list[DraftResult]:
             out.append(m.result)
             continue
         shared = len(sentences(m.text) & common)
-        out.append(replace(m.result, metrics=replace(m.result.metrics, boilerplate=shared)))
+        metrics = m.result.metrics
+        out.append(replace(m.result, metrics=replace(metrics, boilerplate=metrics.boilerplate + shared)))
     return out

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from assistant import vocabulary as v
 from assistant.check import CheckedNumber
 from assistant.evaluation.cases import Case, IndicatorExpectation, ProblemExpectation, Stated
-from assistant.evaluation.checklist import author_faults, impossible_figures, narrative, split_sections
+from assistant.evaluation.checklist import (
+    author_faults,
+    impossible_figures,
+    narrative,
+    split_sections,
+    stock_phrases,
+)
 from assistant.evaluation.results import ChatMetrics, DraftMetrics
 from assistant.facts import FactTable, format_number
 from assistant.numbers import Quantity, read_quantities
@@ -61,7 +67,7 @@ def measure(case: Case, draft: Draft, table: FactTable) -> DraftMetrics:
         grade_right=stated_grade == case.expect.grade,
         author_faults=author_faults(parts.get("lessons.problems", ""), parts.get("improvements", ""), draft.codes),
         impossible=impossible_figures(draft.text, check, table.scheme.total), seconds=draft.seconds,
-        chat=draft.chat)
+        boilerplate=stock_phrases(draft.text), chat=draft.chat)
 
 
 def _count(numbers: list[CheckedNumber], status: str) -> int:

@@ -26,7 +26,8 @@ results.json (version 1); every field below is always present unless marked opti
            "unanswered": [],
            "score_right": true, "grade_right": true, "stated_score": 99.98, "stated_grade": "优",
            "author_faults": 0,                   # figures-file faults published as project problems
-           "boilerplate": 0,                     # sentences of this draft found in more than a third of the cases
+           "boilerplate": 0,                     # stock sentences no figure supports, plus sentences of this
+                                                 # draft found in more than a third of the cases
            "impossible": 0,                      # figures that cannot be (a score above its maximum, negative money)
            "seconds": 0.41,
            "chat": null}}                        # optional, model-written drafts only:
@@ -109,7 +110,7 @@ class DraftMetrics:
     author_faults: int
     impossible: int
     seconds: float
-    boilerplate: int = 0  # filled once every case is drafted (it compares drafts across cases)
+    boilerplate: int = 0  # stock sentences; sentences shared across cases are added once every case is drafted
     chat: ChatMetrics | None = None
 
     @property
