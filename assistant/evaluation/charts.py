@@ -164,7 +164,7 @@ def faithfulness(results: EvalResults) -> Any:
         series.append((writer_label(writer), values))
     figure, ax = _figure(len(cases) * max(1, len(series)))
     _bars(ax, cases, series)
-    ax.set_title("各案例数字准确率（有据 + 可推算的数字 ÷ 全部数字）", pad=TITLE_PAD * (len(series) > 1))
+    ax.set_title("各案例数字准确率（有据 + 可推算的数字 ÷ 全部数字）", pad=TITLE_PAD if len(series) > 1 else 8)
     ax.set_xlabel("数字准确率")
     return figure
 
