@@ -4,6 +4,7 @@ charts' Chinese really rendered with a CJK font; the benchmarks' progress bar.""
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 import warnings
 from dataclasses import replace
@@ -198,3 +199,13 @@ def test_progress_bar_shows_each_stage() -> None:
     with progress_bar(Console(file=silent, force_terminal=False)) as progress:
         progress("核对变异", 1, 3)
     assert silent.getvalue() == ""
+
+
+def test_fontconfig_is_asked_when_matplotlib_lists_no_cjk_family() -> None:
+    from matplotlib import font_manager
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig (fc-match) is not installed")
+    path = charts._fc_match()  # the second place cjk_font looks
+    assert path and charts._has_glyphs(path)
+    assert not charts._has_glyphs(font_manager.findfont("DejaVu Sans"))  # a Latin font is never taken
