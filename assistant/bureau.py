@@ -185,8 +185,8 @@ def summarise(item: Examined, commented: str = "", note: str = "") -> ReportRevi
     note = "；".join(x for x in (unread, note) if x)
     return ReportReview(
         item.label, fig.project.unit, fig.project.name, fig.project.year,
-        score_stated=stated.score if stated else None, score=float(table["score.total"].value),
-        grade=str(table["grade"].value), grade_stated=(stated.grade or "") if stated else "",
+        score_stated=stated.score, score=float(table["score.total"].value),
+        grade=str(table["grade"].value), grade_stated=stated.grade or "",
         rate=table.amount(table.rate_id) if table.rate_id in table else None,
         errors=sum(f.severity == "error" for f in item.result.findings),
         warnings=sum(f.severity == "warning" for f in item.result.findings),
