@@ -19,6 +19,7 @@ from assistant.findings import Finding
 from assistant.reading import open_docx
 from assistant.report import Report
 from assistant.sources import safe_stem
+from assistant.validation import terminal_safe
 from assistant.word import build_docx
 from assistant.word_comments import add_comments, plain_text
 
@@ -32,8 +33,9 @@ Tables = tuple[tuple[tuple[tuple[str, str], ...], ...], ...]  # tables → rows 
 
 def commented_name(label: str) -> str:
     """Return the file name of a report's commented DOCX (报告A.docx → 报告A（批注）.docx; a PDF or a
-    workbook's project keeps its suffix in the name, so that 报告A.pdf does not take 报告A.docx's)."""
-    return safe_stem(label.removesuffix(".docx")) + COMMENTED
+    workbook's project keeps its suffix in the name, so that 报告A.pdf does not take 报告A.docx's;
+    control characters become visible signs)."""
+    return safe_stem(terminal_safe(label.removesuffix(".docx"))) + COMMENTED
 
 
 def commented_copy(path: Path, label: str, text: str, table: FactTable, findings: Iterable[Finding],

@@ -74,14 +74,15 @@ def write_review_xlsx(rows: Sequence[ReportReview], path: Path) -> None:
     wrap, red = Alignment(wrap_text=True, vertical="top"), Font(color="C00000")
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate([*_cells(row), problems_text(row)], start=1):
-            cell = ws.cell(r, c, value)
+            # a control character (ESC in a file name) is shown as a sign: a worksheet cannot hold it
+            cell = ws.cell(r, c, terminal_safe(value) if isinstance(value, str) else value)
             if isinstance(value, str) and value.startswith("="):  # text stays text, never a formula
                 cell.data_type = "s"
             cell.alignment = wrap
         if row.problem or row.errors:
             ws.cell(r, 11).font = red
         if target := link(row, path.parent):
-            cell = ws.cell(r, 12, Path(row.commented).name)
+            cell = ws.cell(r, 12, terminal_safe(Path(row.commented).name))
             cell.hyperlink = target
             cell.style = "Hyperlink"
     for n, width in enumerate(WIDTHS, start=1):
@@ -108,8 +109,9 @@ def review_markdown(rows: Sequence[ReportReview], base: Path, title: str = "ç»©æ
 
 
 def md_cell(text: str) -> str:
-    """Return text safe inside a Markdown table cell: shown literally (no markup, no HTML), on one line."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Return text safe inside a Markdown table cell: shown literally (no markup, no HTML, control
+    characters as signs), on one line."""
+    text = terminal_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]|#":
         text = text.replace(ch, "\\" + ch)
     return " ".join(text.split())

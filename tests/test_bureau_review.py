@@ -3,8 +3,11 @@ saying why, the review as a workbook and as Markdown, and each report's findings
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 import yaml
@@ -218,3 +221,30 @@ def test_a_pdf_s_commented_copy_holds_its_text_and_tables_with_the_findings_at_t
     assert any(at == "98.7" and "[total_not_sum]" in text for at, text in comments), comments  # the 总分 cell
     rowscore = anchored(out.parent / "review-批注" / "a-culture-2024-rowscore.pdf（批注）.docx")
     assert any(at == "8" and "[line_score_mismatch]" in text for at, text in rowscore), rowscore  # the row's 得分
+
+
+def test_hostile_files_in_the_folder_are_rows_and_never_stop_the_review(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    table("sample-2024", inbox / "a\x1b[31mred\x07.xlsx")  # an escape sequence in the name
+    _bomb(inbox / "炸弹.docx")  # 3 MB of spaces stored in a few kilobytes
+    (inbox / "空.pdf").write_bytes(b"")
+    code, printed = run(capsys, "review", str(inbox), "-o", str(tmp_path / "r.xlsx"), "-o", str(tmp_path / "r.md"))
+    assert code == 2 and "\x1b" not in printed and "a␛[31mred␇.xlsx" in printed
+    rows = {r[0]: r for r in list(openpyxl.load_workbook(tmp_path / "r.xlsx").active.iter_rows(values_only=True))[1:]}
+    assert set(rows) == {"a␛[31mred␇.xlsx", "炸弹.docx", "空.pdf"}
+    assert "疑似压缩炸弹" in rows["炸弹.docx"][10] and rows["空.pdf"][10].startswith("无法读取：")
+    assert rows["a␛[31mred␇.xlsx"][5] == 99.98
+    assert "\x1b" not in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert [p.name for p in (tmp_path / "r-批注").iterdir()] == ["a␛[31mred␇.xlsx（批注）.docx"]
+
+
+def _bomb(path: Path) -> None:
+    """Write a Word file with a member that inflates 200 times and more (what reading.open_docx refuses)."""
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item.filename))
+        zout.writestr("word/media/big.bin", b" " * (3 << 20))
