@@ -12,6 +12,7 @@ from assistant.bureau_out import grade_text, problems_text, status_of
 from assistant.check import CheckResult
 from assistant.facts import FactTable
 from assistant.findings import Finding
+from assistant.validation import terminal_safe
 
 STATUS = {"supported": "有据", "derived": "可推算", "unsupported": "无据", "contradicted": "矛盾"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -174,7 +175,7 @@ def review_rows(rows: Sequence[ReportReview]) -> list[list[str]]:
         out.append([r.file, r.unit, r.project, str(r.year or ""), f"{stated}{_plain(r.score)}", grade_text(r),
                     f"{_plain(r.rate)}%" if r.rate is not None else "", str(r.errors), str(r.warnings),
                     problems_text(r)])
-    return out
+    return [[terminal_safe(cell) for cell in row] for row in out]  # a control character shown as a sign
 
 
 def review_summary(rows: Sequence[ReportReview]) -> str:
