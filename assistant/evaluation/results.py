@@ -8,11 +8,9 @@ results.json (version 1); every field below is always present unless marked opti
       "started": "2026-11-30T17:02:03+00:00",   # UTC, when the run began
       "seconds": 41.2,                          # wall time of the whole run
       "scheme": "national",
-      "writers": ["template"],                  # writers drafted here, in order; runs/NAME for --runs DIR
-      "cases": [                                # every case of eval/cases/, with what its expectations say
-        {"name": "sample-2024", "project": "…", "year": 2024, "score": 99.98, "grade": "优",
-         "required": 14, "problems": 2}
-      ],
+      "writers": ["template"],                  # writers drafted here, in order; runs:NAME for --runs DIR
+      "cases": [{"name": "sample-2024", "project": "…", "year": 2024, "score": 99.98, "grade": "优",
+                 "required": 14, "problems": 2}],   # every case, with what its expectations say
       "drafts": [                               # one per case × writer
         {"case": "sample-2024", "writer": "template", "error": "",     # error: why nothing was measured
          "metrics": {                                                    # null when error is set
@@ -34,12 +32,8 @@ results.json (version 1); every field below is always present unless marked opti
                                                  # {"sections": 12, "kept": 10, "repaired": 3, "fallbacks": 2,
                                                  #  "prompt_tokens": 9000, "reply_tokens": 3000, "kept_share": 0.83}
       ],
-      "summaries": [                            # one per writer: the metrics over its cases
-        {"writer": "template", "cases": 23, "drafted": 23, "precision": 1.0, "recall": 1.0,
-         "unsupported": 0, "contradicted": 0, "claim_errors": 0, "completeness": 1.0, "answered": 1.0,
-         "score_right": 23, "grade_right": 23, "author_faults": 0, "boilerplate": 0, "impossible": 0,
-         "seconds": 9.4, "chat": null}
-      ],
+      "summaries": [{"writer": "template", "cases": 26, "drafted": 26, …}],   # one per writer: the metrics of
+                                                 # its drafts combined (means, sums, counts right), chat summed
       "mutations": {"texts": 35, "clean_texts": 35, "false_alarms": 0, "baseline_false_alarms": 35,
                     "seconds": 32.5, "per_kind": 150,   # optional (null: not run); per_kind 0: every mutant checked
                     "kinds": [{"kind": "digit change", "mutations": 150, "caught": 150, "baseline_caught": 136, …}],
