@@ -134,7 +134,7 @@ SUMMARY_ROWS = (
     ("得分正确", lambda s: f"{s.score_right}/{s.drafted}"),
     ("等级正确", lambda s: f"{s.grade_right}/{s.drafted}"),
     ("填报问题写成项目问题", lambda s: str(s.author_faults)),
-    ("跨案例套话句", lambda s: str(s.boilerplate)),
+    ("套话句（无据或跨案例重复）", lambda s: str(s.boilerplate)),
     ("不可能的数字", lambda s: str(s.impossible)),
     ("起草秒数", lambda s: f"{s.seconds:.1f}"),
     ("模型稿保留率", lambda s: f"{s.chat.kept_share:.2%}" if s.chat else "—"),
