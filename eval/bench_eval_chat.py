@@ -33,9 +33,10 @@ def main() -> None:
            "ASSISTANT_INDEX_DIR": str(out / "no-index")}
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--backend", "all", "--cases",
-                               str(ROOT / "eval" / "cases"), "--base-url", fake.url, "--model", "wrong-figures",
-                               "--out", str(out)], env=env, text=True, stderr=subprocess.PIPE)
+        done = subprocess.run([sys.executable, "-m", "assistant", "eval", "--no-benchmarks", "--backend", "all",
+                               "--cases", str(ROOT / "eval" / "cases"), "--base-url", fake.url,
+                               "--model", "wrong-figures", "--out", str(out)],
+                              env=env, text=True, stderr=subprocess.PIPE)
     finally:
         fake.stop()
     seconds = time.perf_counter() - started
