@@ -159,10 +159,6 @@ def test_eval_refuses_an_unknown_case_and_a_bad_baseline(tmp_path: Path) -> None
         assert not (tmp_path / "o" / "results.json").exists()
 
 
-def test_the_checkout_has_the_case_folder() -> None:
-    assert (ROOT / "eval" / "cases" / "expected").is_dir()
-
-
 # ---------------------------------------------------------------- a model that answers with wrong figures
 
 def test_a_model_with_wrong_figures_is_repaired_or_falls_back_and_no_wrong_number_is_kept(tmp_path: Path) -> None:
