@@ -16,6 +16,7 @@ from assistant.matching import Matcher, same_parts
 from assistant.numbers import Quantity, read_quantities_upto
 from assistant.text import sentence_ends
 from assistant.ties import coincides
+from assistant.vocabulary import part_of
 
 # A text with more number-like spans than this is checked up to the piece where they are reached, and
 # the rest is reported unchecked: a report has hundreds; more only makes a check take minutes.
@@ -121,7 +122,7 @@ def _check_quantity(cues: TextCues, q: Quantity, m: Matcher) -> tuple[CheckedNum
         chosen = [f for f in matches if f.id in claimed]
         if chosen:
             return _found(q, chosen), None
-        expected = min((f for f in m.table if f.id in claimed), key=_preference)
+        expected = min((f for f in m.table if f.id in claimed), key=_expected_rank)
         finding = Finding("contradicted_number", f"{expected.label}应为 {expected.display}，文中为 {q.text}",
                           expected.id, (expected.id,), start=q.start, end=q.end, text=q.text,
                           expected=expected.display)
@@ -139,6 +140,13 @@ def _preference(fact: Fact) -> int:
     unit itself reported (evaluation.*), which is checked, never trusted."""
     reported = fact.id.startswith("evaluation.")
     return 0 if fact.chosen else 1 + reported * 2 + fact.derived
+
+
+def _expected_rank(fact: Fact) -> tuple[int, bool]:
+    """Rank the facts a contradicted number may have meant to state, as _preference does; when the words
+    name an indicator but not which of its figures (培训人数650人), a report states what was done, so its
+    actual comes before its target."""
+    return _preference(fact), part_of(fact.id) != "actual"
 
 
 def _found(q: Quantity, facts: list[Fact]) -> CheckedNumber:

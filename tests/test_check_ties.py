@@ -137,3 +137,16 @@ BOUNDS = [
 @pytest.mark.parametrize(("text", "table", "number", "status", "fact"), BOUNDS)
 def test_a_bound_states_a_target(text: str, table, number: str, status: str, fact: str) -> None:
     assert verdict(text, table, number) == (status, fact)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # the words name the indicator but not which of its figures: a report states what was done
+        ("全年更新改造供水管网30公里。", "ind.pipes.actual"),
+        # a word for the target says which
+        ("更新改造供水管网年度目标为30公里。", "ind.pipes.target"),
+    ],
+)
+def test_a_contradicted_indicator_figure_is_compared_with_what_the_words_mean(text: str, fact: str) -> None:
+    assert verdict(text, WATER, "30公里") == ("contradicted", fact)
