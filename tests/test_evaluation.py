@@ -17,12 +17,13 @@ import pytest
 import yaml
 
 from assistant.draft import draft_report
+from assistant.evaluation.bench_results import MutationBenchmark, MutationKind
 from assistant.evaluation.cases import load_cases
 from assistant.evaluation.checklist import common_sentences, split_sections
 from assistant.evaluation.compare import compare
 from assistant.evaluation.harness import evaluate
 from assistant.evaluation.metrics import Draft, measure
-from assistant.evaluation.results import EvalResults, MutationBenchmark, MutationKind
+from assistant.evaluation.results import EvalResults
 from assistant.report import to_markdown
 from assistant.report_text import markdown_text
 from assistant.scoring import load_scheme

@@ -14,22 +14,17 @@ import pytest
 from rich.console import Console
 
 from assistant.evaluation import charts
-from assistant.evaluation.benchmarks import progress_bar
-from assistant.evaluation.compare import compare
-from assistant.evaluation.report import render_report, write_report
-from assistant.evaluation.results import (
-    CaseInfo,
-    ChatMetrics,
-    DraftMetrics,
-    DraftResult,
-    EvalResults,
+from assistant.evaluation.bench_results import (
     FalseAlarms,
     MutationBenchmark,
     MutationKind,
     RetrievalBenchmark,
     RetrievalMethod,
-    summarise,
 )
+from assistant.evaluation.benchmarks import progress_bar
+from assistant.evaluation.compare import compare
+from assistant.evaluation.report import render_report, write_report
+from assistant.evaluation.results import CaseInfo, ChatMetrics, DraftMetrics, DraftResult, EvalResults, summarise
 
 
 def metrics(numbers: int, supported: int, derived: int, contradicted: int = 0, chat: ChatMetrics | None = None,

@@ -24,16 +24,16 @@ from rich.progress import Progress as RichProgress
 
 from assistant.check import check_text
 from assistant.draft import draft_report
-from assistant.evaluation.mutants import Mutant, Text, baseline_flags, caught_by_baseline, caught_by_checker
-from assistant.evaluation.mutants import equivalents as rewrites_of
-from assistant.evaluation.mutants import mutants as mutants_of
-from assistant.evaluation.results import (
+from assistant.evaluation.bench_results import (
     FalseAlarms,
     MutationBenchmark,
     MutationKind,
     RetrievalBenchmark,
     RetrievalMethod,
 )
+from assistant.evaluation.mutants import Mutant, Text, baseline_flags, caught_by_baseline, caught_by_checker
+from assistant.evaluation.mutants import equivalents as rewrites_of
+from assistant.evaluation.mutants import mutants as mutants_of
 from assistant.facts import build_facts
 from assistant.figures import read_figures
 from assistant.report import to_markdown

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.bench_results import MutationBenchmark, RetrievalBenchmark
 from assistant.evaluation.report import KIND_LABELS, METHOD_LABELS, writer_label
-from assistant.evaluation.results import EvalResults, MutationBenchmark, RetrievalBenchmark
+from assistant.evaluation.results import EvalResults
 
 # Families with Chinese glyphs, best first: Debian's fonts-noto-cjk and fonts-wqy-microhei, then what
 # Windows and macOS machines carry.

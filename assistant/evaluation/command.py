@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from assistant.evaluation.bench_results import MutationBenchmark, RetrievalBenchmark
 from assistant.evaluation.benchmarks import (
     EVAL_PER_KIND,
     BenchmarkUnavailable,
@@ -26,7 +27,7 @@ from assistant.evaluation.charts import write_charts
 from assistant.evaluation.compare import Comparison, compare
 from assistant.evaluation.harness import evaluate
 from assistant.evaluation.report import write_report
-from assistant.evaluation.results import EvalResults, MutationBenchmark, RetrievalBenchmark
+from assistant.evaluation.results import EvalResults
 from assistant.files import write_text_atomic
 from assistant.scoring import Scheme
 from assistant.settings import Settings

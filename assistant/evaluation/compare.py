@@ -13,13 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.evaluation.results import (
-    DraftMetrics,
-    EvalResults,
-    MutationBenchmark,
-    RetrievalBenchmark,
-    WriterSummary,
-)
+from assistant.evaluation.bench_results import MutationBenchmark, RetrievalBenchmark
+from assistant.evaluation.results import DraftMetrics, EvalResults, WriterSummary
 
 
 @dataclass(frozen=True)

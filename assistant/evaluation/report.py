@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.evaluation.bench_results import MutationBenchmark, RetrievalBenchmark
 from assistant.evaluation.compare import Comparison, Move
-from assistant.evaluation.results import DraftMetrics, EvalResults, MutationBenchmark, RetrievalBenchmark
+from assistant.evaluation.results import DraftMetrics, EvalResults
 from assistant.files import write_text_atomic
 
 REPORT_NAME = "report.md"
