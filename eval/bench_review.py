@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import docx
+from bench_xlsx import cpu_seconds  # eval/ is on the path when a script in it runs
 from rich.console import Console
 
 from assistant.batch import draft_files
@@ -100,12 +101,6 @@ def _plant(base: Path, target: Path, rng: random.Random) -> str:
     return ""
 
 
-def _cpu() -> float:
-    """Return the CPU seconds used so far by this process and its finished worker processes."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=200)
@@ -121,10 +116,10 @@ def main() -> None:
         files = sorted((root / "reports").iterdir())
         out = root / "review.xlsx"
         load_before = os.getloadavg()[0]
-        start, cpu = time.perf_counter(), _cpu()
+        start, cpu = time.perf_counter(), cpu_seconds()
         rows = review_files(files, notes_folder([out]), "national", processes=args.processes)
         write_review(rows, out)
-        wall, cpu = time.perf_counter() - start, _cpu() - cpu
+        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         load_after = os.getloadavg()[0]
         commented = len(list(notes_folder([out]).glob("*.docx")))  # type: ignore[union-attr]
     failed = [r for r in rows if r.problem]

@@ -44,7 +44,7 @@ def projects(count: int, seed: int = 7) -> list:  # type: ignore[type-arg]
     return out
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     """Return the CPU seconds used so far by this process and its finished worker processes."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -62,9 +62,9 @@ def main() -> None:
         start = time.perf_counter()
         read = read_workbook(book)
         read_s = time.perf_counter() - start
-        start, cpu = time.perf_counter(), _cpu()
+        start, cpu = time.perf_counter(), cpu_seconds()
         results = draft_files([book], Path(tmp) / "out", load_scheme(), Console(file=io.StringIO()))
-        wall, cpu = time.perf_counter() - start, _cpu() - cpu
+        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         failed = sum(bool(r.error) for r in results)
         summary = (Path(tmp) / "out" / "projects-汇总.xlsx").exists()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
